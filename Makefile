@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree build of ib_ipoib (C++ over a C glue layer) and the test
+# fabric softib.ko. See README.md for the user-facing targets.
+
+# Kernel build tree: the running kernel's if it has one, else the newest
+# installed Debian 6.1 headers (our build machines run another kernel).
+KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
+	if [ -d $$d ]; then echo $$d; else \
+	ls -d /usr/src/linux-headers-6.1*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
+KVER = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+SOFTIB := $(CURDIR)/tests/softib
+
+export KDIR
+
+.PHONY: all modules ipoib softib install sparse unit subset vm check demo deps clean help print-kdir
+
+all: modules
+
+modules: ipoib softib
+
+ipoib:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "error: no kernel build tree (install linux-headers-amd64, or pass KDIR=)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+softib:
+	$(MAKE) -C $(KDIR) M=$(SOFTIB) modules
+
+# Puts ib_ipoib.ko under /lib/modules/<kver>/updates so it takes
+# precedence over the in-tree module, then runs depmod.
+install: ipoib
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
+
+# sparse over all C (the glue and the fabric); C++ is not sparse's business.
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-D__CHECK_ENDIAN__" modules
+	$(MAKE) -C $(KDIR) M=$(SOFTIB) C=2 CF="-D__CHECK_ENDIAN__" modules
+
+unit:
+	$(MAKE) -C tests/unit run
+
+subset:
+	tests/subset/run.sh
+
+# VM suite, or one test: make vm T=load_unload
+vm:
+	tests/vm/run $(if $(T),$(foreach t,$(T),-t $(t)))
+
+# The test command: installs what is missing, then every test layer.
+check:
+	tests/check.sh
+
+demo:
+	scripts/install-deps.sh
+	$(MAKE) modules
+	tests/vm/run --demo
+
+deps:
+	scripts/install-deps.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C $(KDIR) M=$(SOFTIB) clean
+	$(MAKE) -C tests/unit clean
+	rm -rf build
+
+print-kdir:
+	@echo $(KDIR)
+
+help:
+	@echo "make            build ib_ipoib.ko and tests/softib/softib.ko (KDIR=$(KDIR))"
+	@echo "make install    install ib_ipoib.ko under updates/ and run depmod"
+	@echo "make demo       boot a VM with the test fabric and show the driver at work"
+	@echo "make check      install missing packages, run all tests"
+	@echo "make vm T=name  run one VM test;  tests/vm/run --shell  for a shell in the VM"
+	@echo "make sparse     sparse (C=2) over the C glue and the fabric"

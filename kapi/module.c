@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Module lifetime and parameters. The decisions (validation, clamping,
+ * what to register) are made in C++ (ipoib_main.cc); this file only
+ * declares what the kernel needs to see in C.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <net/rtnetlink.h>
+
+#include "kapi/module.h"
+
+MODULE_AUTHOR("IPoIB C++ driver team");
+MODULE_DESCRIPTION("IP-over-InfiniBand net driver (C++ implementation)");
+MODULE_LICENSE("Dual BSD/GPL");
+MODULE_VERSION(IPOIB_VERSION);
+/* `ip link add ... type ipoib` autoloads this module. */
+MODULE_ALIAS_RTNL_LINK("ipoib");
+
+/* Defaults match the in-tree driver. */
+struct kapi_params kapi_params = {
+	.send_queue_size = 128,
+	.recv_queue_size = 256,
+	.debug_level = 0,
+};
+
+module_param_named(send_queue_size, kapi_params.send_queue_size, int, 0444);
+MODULE_PARM_DESC(send_queue_size,
+		 "Number of descriptors in send queue (power of 2, 128..8192; default 128)");
+module_param_named(recv_queue_size, kapi_params.recv_queue_size, int, 0444);
+MODULE_PARM_DESC(recv_queue_size,
+		 "Number of descriptors in receive queue (power of 2, 2..8192; default 256)");
+module_param_named(debug_level, kapi_params.debug_level, int, 0644);
+MODULE_PARM_DESC(debug_level, "Enable debug tracing if > 0");
+
+int kapi_param_read(const int *param)
+{
+	return READ_ONCE(*param);
+}
+
+static int __init kapi_module_init(void)
+{
+	return kapi_upcall_module_init();
+}
+
+static void __exit kapi_module_exit(void)
+{
+	kapi_upcall_module_exit();
+}
+
+module_init(kapi_module_init);
+module_exit(kapi_module_exit);

@@ -1,0 +1,89 @@
+#!/bin/bash
+# Builds the VM's root filesystem (an initramfs, uncompressed cpio):
+# busybox-static for the shell and core utilities, kmod, the real Debian
+# tools the tests drive (ip, ethtool, ping, iperf3, tcpdump, rdma, ibstat)
+# with their shared libraries, the Debian kernel's InfiniBand modules, our
+# ib_ipoib.ko under updates/ (as `make install` puts it), softib.ko under
+# extra/, and the test scripts under /vmtest.
+#
+# usage: mkroot.sh KVER OUT.cpio
+set -euo pipefail
+
+kver=$1
+out=$2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/vmroot.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mods=/lib/modules/$kver
+
+[ -d "$mods" ] || { echo "mkroot: $mods missing (install linux-image-amd64)" >&2; exit 1; }
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,root,var,mnt}
+ln -s ../run "$root/var/run"
+
+# busybox applets go to /bin; the real tools go to /usr/sbin, first in PATH.
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+
+copy_with_libs() {
+	local bin=$1 dest=$2
+	cp -L "$bin" "$root$dest"
+	ldd "$bin" 2>/dev/null | awk '/=> \//{print $3} /^\s*\/lib/{print $1}' | while read -r lib; do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+for tool in /usr/sbin/ip /usr/sbin/ethtool /usr/bin/ping /usr/bin/iperf3 /usr/bin/tcpdump \
+	/usr/bin/rdma /usr/sbin/ibstat /usr/bin/kmod /usr/bin/timeout /usr/bin/nproc; do
+	[ -x "$tool" ] || { echo "mkroot: $tool missing (make deps)" >&2; exit 1; }
+	copy_with_libs "$tool" "/usr/sbin/$(basename "$tool")"
+done
+for l in insmod rmmod modprobe lsmod modinfo depmod; do
+	ln -sf kmod "$root/usr/sbin/$l"
+done
+# libibumad (ibstat) reads sysfs only; its config dir may be absent.
+mkdir -p "$root/etc/rdma" "$root/run/netns"
+cp /etc/protocols /etc/services "$root/etc/"
+printf 'root:x:0:0:root:/root:/bin/sh\ntcpdump:x:0:0::/:/bin/false\nnobody:x:65534:65534::/:/bin/false\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+echo vm >"$root/etc/hostname"
+
+# Kernel modules: the InfiniBand stack and what it depends on.
+want="ib_core ib_cm ib_umad ib_uverbs rdma_cm rdma_ucm ib_ipoib"
+declare -A seen=()
+resolve() {
+	local m=$1 path dep
+	[ -n "${seen[$m]:-}" ] && return
+	seen[$m]=1
+	path=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || return 0
+	case "$path" in /lib/modules/*) ;; *) return 0 ;; esac # built in
+	mkdir -p "$root$(dirname "$path")"
+	cp "$path" "$root$path"
+	for dep in $(modinfo -k "$kver" -F depends "$m" | tr ',' ' '); do
+		resolve "$dep"
+	done
+}
+for m in $want; do resolve "$m"; done
+cp "$mods"/modules.builtin "$mods"/modules.builtin.modinfo "$mods"/modules.order "$root$mods/" 2>/dev/null || true
+
+# Ours. ib_ipoib.ko under updates/ takes precedence over the in-tree one.
+mkdir -p "$root$mods/updates" "$root$mods/extra"
+cp "$top/ib_ipoib.ko" "$root$mods/updates/ib_ipoib.ko"
+[ -f "$top/tests/softib/softib.ko" ] && cp "$top/tests/softib/softib.ko" "$root$mods/extra/softib.ko"
+depmod -b "$root" "$kver"
+
+# Tests and the init.
+mkdir -p "$root/vmtest"
+cp -r "$top/tests/vm/tests" "$root/vmtest/tests"
+cp "$top"/tests/vm/lib*.sh "$root/vmtest/"
+cp "$top/tests/vm/init" "$root/init"
+chmod +x "$root/init"
+[ -n "${VMTEST_PLAN:-}" ] && printf '%s\n' "$VMTEST_PLAN" >"$root/vmtest/plan"
+echo "$kver" >"$root/vmtest/kver"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$out"
