@@ -57,6 +57,9 @@ cmd_cxx_check = \
 	if $(OBJDUMP) -h $@ | grep -qE '\.(gcc_except_table|eh_frame)\b'; then \
 		echo "error: $@: unwind tables or exception tables present" >&2; \
 		rm -f $@; exit 1; fi; \
+	if $(OBJDUMP) -h $@ | grep -qE '\.(tbss|tdata)\b'; then \
+		echo "error: $@: thread-local storage (thread_local) has no kernel support; use per-cpu data via kapi" >&2; \
+		rm -f $@; exit 1; fi; \
 	if $(NM) $@ | grep -q ' _ZGV'; then \
 		echo "error: $@: dynamically initialised function-local static (guard variable _ZGV)" >&2; \
 		rm -f $@; exit 1; fi; \

@@ -31,7 +31,7 @@ done
 copy_with_libs() {
 	local bin=$1 dest=$2
 	cp -L "$bin" "$root$dest"
-	ldd "$bin" 2>/dev/null | awk '/=> \//{print $3} /^\s*\/lib/{print $1}' | while read -r lib; do
+	ldd "$bin" 2>/dev/null | awk '/=> \//{print $3} /^[[:space:]]*\/lib/{print $1}' | while read -r lib; do
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"

@@ -1,0 +1,96 @@
+#!/bin/bash
+# The test command (make check): installs missing Debian packages, then
+# runs every layer and tallies one line per test:
+#   build      the driver and the fabric build with zero warnings (also W=1)
+#   sparse     make C=2 over all C reports nothing
+#   unit       GoogleTest suites under ASan/UBSan (userspace)
+#   subset     every construct outside the C++ subset fails the build
+#   vm         the QEMU suite (tests/vm/run)
+# Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+log=$top/build/check
+mkdir -p "$log"
+
+"$top/scripts/install-deps.sh" || { echo "check: installing packages failed"; echo "0 passed, 1 failed"; exit 1; }
+
+pass=0
+fail=0
+skip=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+notok() { fail=$((fail + 1)); echo "not ok - $*"; }
+now() { date +%s; }
+
+# Adds the closing "N passed, N failed[, N skipped]" line of a sub-runner.
+tally() {
+	local line p f s
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+	if [ -z "$line" ]; then
+		notok "$2: no result line (see ${1#$top/})"
+		return
+	fi
+	p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skip=$((skip + ${s:-0}))
+}
+
+# 1. Build: zero warnings from g++, gcc, objtool and modpost.
+t0=$(now)
+make clean >/dev/null 2>&1
+if make modules >"$log/build.log" 2>&1; then
+	if grep -iE 'warning|error' "$log/build.log" >/dev/null; then
+		notok "build: warnings"; grep -iE 'warning|error' "$log/build.log" | head -n 20 | sed 's/^/#   /'
+	else
+		ok "build: ib_ipoib.ko and softib.ko, no warnings ($(($(now) - t0)) s)"
+	fi
+else
+	notok "build failed"; tail -n 30 "$log/build.log" | sed 's/^/#   /'
+	echo "$pass passed, $fail failed, $skip skipped"
+	exit 1
+fi
+make -C "$(make -s print-kdir)" M="$top" CONFIG_DEBUG_INFO_BTF_MODULES= W=1 modules >"$log/build-w1.log" 2>&1
+if grep -iE 'warning|error' "$log/build-w1.log" >/dev/null; then
+	notok "build W=1: warnings"; grep -iE 'warning|error' "$log/build-w1.log" | head -n 20 | sed 's/^/#   /'
+else
+	ok "build W=1: no warnings"
+fi
+make modules >/dev/null 2>&1 # back to the normal build for the VM
+
+# 2. sparse (C=2 rechecks every C file).
+if make sparse >"$log/sparse.log" 2>&1 && ! grep -E ': (warning|error):' "$log/sparse.log" >/dev/null; then
+	ok "sparse: no reports"
+else
+	notok "sparse"; grep -E ': (warning|error):' "$log/sparse.log" | head -n 20 | sed 's/^/#   /'
+fi
+
+# 3. Userspace unit tests (ASan/UBSan).
+make -C tests/unit run >"$log/unit.log" 2>&1
+unit_rc=$?
+up=$(grep -oE '\[  PASSED  \] [0-9]+ test' "$log/unit.log" | grep -oE '[0-9]+' | tail -n 1)
+uf=$(grep -oE '\[  FAILED  \] [0-9]+ test' "$log/unit.log" | grep -oE '[0-9]+' | tail -n 1)
+if [ -n "$up" ]; then
+	pass=$((pass + up)); fail=$((fail + ${uf:-0}))
+	echo "# unit: ${up} passed, ${uf:-0} failed"
+	[ "$unit_rc" -ne 0 ] && [ -z "$uf" ] && notok "unit: runner exited $unit_rc (sanitizer report?)" && tail -n 30 "$log/unit.log" | sed 's/^/#   /'
+	[ -n "$uf" ] && grep -E '^\[  FAILED  \] [A-Za-z]' "$log/unit.log" | sed 's/^/#   /'
+else
+	notok "unit: did not run"; tail -n 30 "$log/unit.log" | sed 's/^/#   /'
+fi
+
+# 4. Subset enforcement.
+tests/subset/run.sh >"$log/subset.log" 2>&1
+grep -E '^(ok|not ok)' "$log/subset.log"
+tally "$log/subset.log" subset
+
+# 5. VM suite.
+t0=$(now)
+tests/vm/run --no-build 2>&1 | tee "$log/vm.log" | grep -vE '^(TAP|1\.\.)'
+tally "$log/vm.log" vm
+echo "# vm suite: $(($(now) - t0)) s"
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]

@@ -1,0 +1,7 @@
+// expect: variable length array
+void use(char *);
+void f(int n)
+{
+	char buf[n];
+	use(buf);
+}

@@ -1,0 +1,85 @@
+# Helpers shared by the softib fabric tests (tests/vm/tests/fabric_*.sh).
+# Source after /vmtest/lib.sh.  Topology: softib with its defaults (two HCAs
+# sib0/sib1, one port each, LIDs 2 and 3, SA at LID 1), the stock Debian
+# ib_ipoib on top, ib0 in netns "a" and ib1 in netns "b".
+
+SIB_DBG=/sys/kernel/debug/softib
+IPOIB_DBG=/sys/kernel/debug/ipoib
+A4=10.11.0.1
+B4=10.11.0.2
+A6=fd11::1
+B6=fd11::2
+
+netdev_exists() { [ -e "/sys/class/net/$1" ]; }
+
+# in_ns NS CMD...: run CMD in a netns, with that netns' view of sysfs.
+in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# Load softib (extra args are module parameters) and the stock ipoib.
+fabric_load() {
+	load_fabric "$@" || return 1
+	load_stock_ipoib || return 1
+	wait_until 15 netdev_exists ib0 && wait_until 15 netdev_exists ib1
+}
+
+# carrier NS DEV: the link has carrier (ipoib joined the broadcast group).
+carrier() { ip -n "$1" -o link show "$2" 2>/dev/null | grep -q LOWER_UP; }
+
+# addr_ok NS DEV ADDR: IPv6 address is usable (DAD done, not tentative).
+addr6_ready() { ! ip -n "$1" -6 addr show dev "$2" | grep -q tentative; }
+
+# Move ib0/ib1 into netns a/b, address them and bring them up.
+fabric_netns() {
+	ip netns add a && ip netns add b || return 1
+	ip link set ib0 netns a && ip link set ib1 netns b || return 1
+	ip -n a link set lo up
+	ip -n b link set lo up
+	ip -n a addr add $A4/24 dev ib0 || return 1
+	ip -n b addr add $B4/24 dev ib1 || return 1
+	ip -n a addr add $A6/64 dev ib0 nodad || return 1
+	ip -n b addr add $B6/64 dev ib1 nodad || return 1
+	ip -n a link set ib0 up && ip -n b link set ib1 up
+}
+
+# Everything up to carrier on both sides; extra args go to softib.
+fabric_bringup() {
+	fabric_load "$@" || return 1
+	fabric_netns || return 1
+	wait_until 30 carrier a ib0 && wait_until 30 carrier b ib1
+}
+
+ping_a_b() { in_ns a ping -c 2 -W 3 "$@" $B4; }
+ping_b_a() { in_ns b ping -c 2 -W 3 "$@" $A4; }
+ping6_a_b() { in_ns a ping -6 -c 2 -W 3 $B6; }
+ping6_b_a() { in_ns b ping -6 -c 2 -W 3 $A6; }
+# Retry for a while: after a fault the path/neighbour state must recover.
+ping_recovers() { wait_until "${1:-30}" in_ns a ping -c 1 -W 1 $B4; }
+
+# set_mode MODE: ipoib datagram/connected on both sides.
+set_mode() {
+	in_ns a sh -c "echo $1 > /sys/class/net/ib0/mode" &&
+		in_ns b sh -c "echo $1 > /sys/class/net/ib1/mode" &&
+		[ "$(in_ns a cat /sys/class/net/ib0/mode)" = "$1" ] &&
+		[ "$(in_ns b cat /sys/class/net/ib1/mode)" = "$1" ]
+}
+
+# iperf_run SECONDS: TCP a -> b.  Prints the receiver's Mbit/s; fails if
+# iperf3 fails (connection lost) or the throughput is zero.
+iperf_run() {
+	in_ns b iperf3 -s -1 >/tmp/iperf-s.log 2>&1 &
+	spid=$!
+	sleep 1
+	in_ns a iperf3 -c $B4 -t "$1" -f m >/tmp/iperf-c.log 2>&1
+	rc=$?
+	wait $spid
+	cat /tmp/iperf-c.log >&2
+	[ $rc -eq 0 ] || return 1
+	mbps=$(awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") print $i }' /tmp/iperf-c.log)
+	echo "iperf3 ${mbps:-0} Mbit/s"
+	awk -v m="${mbps:-0}" 'BEGIN { exit !(m > 0) }'
+}
+
+# sib_counter DEV PORT NAME: a softib port counter.
+sib_counter() { awk -v n="$3" '$1 == n { print $2 }' $SIB_DBG/$1/port$2/counters; }
+
+counter_positive() { [ "$(sib_counter "$@")" -gt 0 ]; }
