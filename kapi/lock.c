@@ -33,13 +33,11 @@ void kapi_spin_lock(struct kapi_spinlock *l)
 	__acquires(l)
 {
 	spin_lock(SPIN(l));
-	__acquire(l);
 }
 
 void kapi_spin_unlock(struct kapi_spinlock *l)
 	__releases(l)
 {
-	__release(l);
 	spin_unlock(SPIN(l));
 }
 
@@ -47,13 +45,11 @@ void kapi_spin_lock_bh(struct kapi_spinlock *l)
 	__acquires(l)
 {
 	spin_lock_bh(SPIN(l));
-	__acquire(l);
 }
 
 void kapi_spin_unlock_bh(struct kapi_spinlock *l)
 	__releases(l)
 {
-	__release(l);
 	spin_unlock_bh(SPIN(l));
 }
 
@@ -63,14 +59,12 @@ unsigned long kapi_spin_lock_irqsave(struct kapi_spinlock *l)
 	unsigned long flags;
 
 	spin_lock_irqsave(SPIN(l), flags);
-	__acquire(l);
 	return flags;
 }
 
 void kapi_spin_unlock_irqrestore(struct kapi_spinlock *l, unsigned long flags)
 	__releases(l)
 {
-	__release(l);
 	spin_unlock_irqrestore(SPIN(l), flags);
 }
 
@@ -93,7 +87,7 @@ void kapi_mutex_lock(struct kapi_mutex *m)
 	__acquires(m)
 {
 	mutex_lock(MTX(m));
-	__acquire(m);
+	__acquire(m); /* mutex_lock() carries no sparse context of its own */
 }
 
 void kapi_mutex_unlock(struct kapi_mutex *m)
