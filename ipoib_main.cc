@@ -130,7 +130,7 @@ Status Port::describe(const char *why)
 	kern::PortAttr attr = TRY(ib.query_port(m_num));
 	kern::Gid gid = TRY(ib.query_gid(m_num, 0));
 	u16 pkey = TRY(ib.query_pkey(m_num, 0));
-	kern_info("%s port %u: %s: state %s, LID 0x%x, SM LID 0x%x, MTU %u, P_Key 0x%04x, GID %pI6",
+	kern_info("%s port %u: %s: state %s, LID 0x%x, SM LID 0x%x, MTU %u, P_Key 0x%04x, GID %pI6c",
 		  ib.name(), m_num, why, kern::to_string(attr.state), attr.lid, attr.sm_lid,
 		  kern::ib_mtu_to_bytes(attr.active_mtu), pkey | 0x8000u, gid.raw);
 	return kern::ok();
