@@ -83,3 +83,13 @@ iperf_run() {
 sib_counter() { awk -v n="$3" '$1 == n { print $2 }' $SIB_DBG/$1/port$2/counters; }
 
 counter_positive() { [ "$(sib_counter "$@")" -gt 0 ]; }
+
+# check_iperf DESC SECONDS: a check around iperf_run that also logs the figure.
+check_iperf() {
+	if iperf_run "$2" >/tmp/iperf.out 2>/tmp/iperf.err; then
+		pass "$1: $(cat /tmp/iperf.out)"
+	else
+		fail "$1"
+		tail -n 15 /tmp/iperf.err | sed 's/^/#   /'
+	fi
+}

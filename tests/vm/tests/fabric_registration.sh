@@ -28,9 +28,27 @@ rdma link show
 check "ib_mad opened QP0/QP1 (rdma res)" sh -c 'rdma res show qp | grep -q "lqpn 1 type GSI"'
 check "hw_counters exposed" [ -f $P/sib0/ports/1/hw_counters/tx_packets ]
 check "fabric counters in debugfs" [ -f $SIB_DBG/sib0/port1/counters ]
-check "SA pre-created the broadcast groups" grep -q 'ff12:401b:ffff::ffff:ffff' $SIB_DBG/sa/groups
-check "1 HCA x 2 ports also works" sh -c 'rmmod softib && modprobe softib ndev=1 nports=2 && [ -d /sys/class/infiniband/sib0/ports/2 ] && cat /sys/class/infiniband/sib0/ports/2/lid | grep -qx 0x3'
-check "mtu=4096 gives active_mtu 4096" sh -c 'rmmod softib && modprobe softib mtu=4096 && ibstat sib0 | grep -q "Rate: 40" && rdma link show sib0/1 >/dev/null && cat /sys/class/infiniband/sib0/ports/1/rate | grep -q 40'
-check_fails "bad P_Key table refused" modprobe softib pkeys=0x8001
+check "SA pre-created the broadcast groups" grep -q 'ff12:401b:ffff:0000:0000:0000:ffff:ffff' $SIB_DBG/sa/groups
+one_hca_two_ports() {
+	rmmod softib && modprobe softib ndev=1 nports=2 &&
+		[ -d $P/sib0/ports/2 ] && [ ! -d $P/sib1 ] &&
+		grep -qx 0x3 $P/sib0/ports/2/lid &&
+		grep -q ':0101$' $P/sib0/ports/1/gids/0 &&
+		grep -q ':0102$' $P/sib0/ports/2/gids/0
+}
+check "1 HCA x 2 ports: LIDs 2/3, port GUIDs ..01/..02" one_hca_two_ports
+check "4X QDR rate" grep -q '^40 Gb/sec' /sys/class/infiniband/sib0/ports/1/rate
+# ipoib derives its datagram MTU (port MTU - 4) from the port attributes.
+ipoib_mtu_is() {
+	rmmod softib && modprobe softib "$@" && load_stock_ipoib &&
+		wait_until 15 netdev_exists ib0 &&
+		grep -qx "$want" /sys/class/net/ib0/mtu && rmmod ib_ipoib
+}
+want=4092 check "mtu=4096: stock ipoib datagram MTU 4092" ipoib_mtu_is mtu=4096
+want=2044 check "default: stock ipoib datagram MTU 2044" ipoib_mtu_is
+rmmod softib
+check_fails "P_Key table without 0xffff first refused" modprobe softib pkeys=0x8001
+check_fails "ndev=0 refused" modprobe softib ndev=0
+check "loads again" load_fabric
 check "softib unloads" rmmod softib
 finish

@@ -1,0 +1,640 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * softib: the subnet administrator built into the fabric.
+ *
+ * It answers at the SM LID (sm_lid knob, default 1) on QP1: GSI packets with
+ * that DLID never reach a port, the wire hands them to sib_sa_request() and
+ * the reply is placed on the requester's QP1 with SLID = SM LID, source QP 1.
+ *
+ * Supported: PathRecord Get, MCMemberRecord Get/Set/Delete, ClassPortInfo
+ * Get.  Every other method or attribute gets a proper error status.  One IPoIB
+ * broadcast group per configured P_Key is created at load time and is never
+ * deleted; other groups are created by the first join and deleted by the
+ * last leave.
+ */
+#include <linux/jiffies.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <asm/unaligned.h>
+#include <rdma/ib_sa.h>
+
+#include "sib.h"
+
+#define SIB_SA_MAX_GROUPS	512
+#define SIB_SA_IPOIB_QKEY	0x00000b1b	/* opensm's IPoIB default */
+#define SIB_SA_PKT_LIFE		14		/* 4.096 us * 2^14 = 67 ms */
+#define SIB_SEL_EQ		2		/* "exactly" selector */
+
+/* SA status codes (IBA 15.2.1.1), in bits 8..15 of the MAD status. */
+#define SIB_SA_ERR_NO_RESOURCES		(1 << 8)
+#define SIB_SA_ERR_REQ_INVALID		(2 << 8)
+#define SIB_SA_ERR_NO_RECORDS		(3 << 8)
+#define SIB_SA_ERR_INSUFFICIENT_COMPS	(6 << 8)
+
+/* IBA 15.2.5.16 PathRecord, 64 bytes */
+struct sib_path_rec {
+	__be64 service_id;
+	union ib_gid dgid;
+	union ib_gid sgid;
+	__be16 dlid;
+	__be16 slid;
+	__be32 raw_flow_hop;		/* RawTraffic:1 rsvd:3 Flow:20 Hop:8 */
+	u8 tclass;
+	u8 rev_numb_path;		/* Reversible:1 NumbPath:7 */
+	__be16 pkey;
+	__be16 qos_sl;			/* QoSClass:12 SL:4 */
+	u8 mtu;				/* Selector:2 MTU:6 */
+	u8 rate;			/* Selector:2 Rate:6 */
+	u8 packet_life;			/* Selector:2 Value:6 */
+	u8 preference;
+	u8 reserved[6];
+} __packed;
+
+/* IBA 15.2.5.17 MCMemberRecord, 52 bytes (56 with padding on the wire) */
+struct sib_mcmember_rec {
+	union ib_gid mgid;
+	union ib_gid port_gid;
+	__be32 qkey;
+	__be16 mlid;
+	u8 mtu;
+	u8 tclass;
+	__be16 pkey;
+	u8 rate;
+	u8 packet_life;
+	__be32 sl_flow_hop;		/* SL:4 FlowLabel:20 HopLimit:8 */
+	u8 scope_join;			/* Scope:4 JoinState:4 */
+	u8 proxy_join;			/* ProxyJoin:1 rsvd:7 */
+	u8 reserved[2];
+} __packed;
+
+struct sib_sa_member {
+	struct list_head list;
+	union ib_gid port_gid;
+	u8 join_state;
+};
+
+struct sib_sa_group {
+	struct list_head list;
+	struct list_head members;
+	bool permanent;
+	struct sib_mcmember_rec rec;	/* port_gid and join state unused */
+};
+
+struct sib_sa_delayed {
+	struct list_head list;
+	unsigned long due;
+	struct sib_port *port;
+	u8 mad[IB_MGMT_MAD_SIZE];
+};
+
+static struct {
+	struct mutex lock;		/* groups */
+	struct list_head groups;
+	int ngroups;
+	u32 next_mgid;
+
+	spinlock_t delay_lock;		/* delayed */
+	struct list_head delayed;
+	struct delayed_work delay_work;
+	bool stopping;
+
+	/* knobs */
+	u32 drop_ppm;
+	u32 delay_ms;
+	u16 status;			/* forced MAD status, 0 = off */
+} sib_sa;
+
+static void sib_sa_deliver(struct sib_port *port, void *mad)
+{
+	struct ib_sge sge = {
+		.addr = (uintptr_t)mad,
+		.length = IB_MGMT_MAD_SIZE,
+	};
+	struct sib_pkt pkt = {
+		.sport = port,
+		.slid = sib_sm_lid(),
+		.src_qpn = 1,
+		.pkey = 0xffff,
+		.qkey = SIB_QP1_QKEY,
+		.sge = &sge,
+		.num_sge = 1,
+		.len = IB_MGMT_MAD_SIZE,
+	};
+	struct sib_qp *qp1 = sib_qp_get(port, 1);
+
+	if (!qp1) {
+		sib_count(port, SIB_CNT_DROP_NO_QP, 1);
+		return;
+	}
+	sib_wire_deliver_ud(qp1, port, &pkt);
+	sib_qp_put(qp1);
+}
+
+/* ---- groups ---- */
+
+static struct sib_sa_group *sib_sa_find_group(const union ib_gid *mgid)
+{
+	struct sib_sa_group *g;
+
+	list_for_each_entry(g, &sib_sa.groups, list)
+		if (!memcmp(g->rec.mgid.raw, mgid->raw, sizeof(mgid->raw)))
+			return g;
+	return NULL;
+}
+
+static u16 sib_sa_alloc_mlid(void)
+{
+	struct sib_sa_group *g;
+	u16 mlid;
+
+	for (mlid = SIB_MCAST_LID_BASE; mlid < SIB_PERMISSIVE_LID; mlid++) {
+		bool used = false;
+
+		list_for_each_entry(g, &sib_sa.groups, list)
+			if (be16_to_cpu(g->rec.mlid) == mlid) {
+				used = true;
+				break;
+			}
+		if (!used)
+			return mlid;
+	}
+	return 0;
+}
+
+static struct sib_sa_group *sib_sa_new_group(const union ib_gid *mgid, u16 pkey)
+{
+	struct sib_sa_group *g;
+	u16 mlid;
+
+	if (sib_sa.ngroups >= SIB_SA_MAX_GROUPS)
+		return NULL;
+	mlid = sib_sa_alloc_mlid();
+	if (!mlid)
+		return NULL;
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return NULL;
+	INIT_LIST_HEAD(&g->members);
+	g->rec.mgid = *mgid;
+	g->rec.qkey = cpu_to_be32(SIB_SA_IPOIB_QKEY);
+	g->rec.mlid = cpu_to_be16(mlid);
+	g->rec.mtu = (SIB_SEL_EQ << 6) | sib_mtu_enum();
+	g->rec.pkey = cpu_to_be16(pkey);
+	g->rec.rate = (SIB_SEL_EQ << 6) | IB_RATE_10_GBPS;
+	g->rec.packet_life = (SIB_SEL_EQ << 6) | SIB_SA_PKT_LIFE;
+	/* Scope comes from the MGID (IBA 4.1.1: ffXS:...). */
+	g->rec.scope_join = (mgid->raw[1] & 0xf) << 4;
+	list_add_tail(&g->list, &sib_sa.groups);
+	sib_sa.ngroups++;
+	return g;
+}
+
+static void sib_sa_free_group(struct sib_sa_group *g)
+{
+	struct sib_sa_member *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &g->members, list)
+		kfree(m);
+	list_del(&g->list);
+	sib_sa.ngroups--;
+	kfree(g);
+}
+
+static struct sib_sa_member *sib_sa_find_member(struct sib_sa_group *g,
+						const union ib_gid *gid)
+{
+	struct sib_sa_member *m;
+
+	list_for_each_entry(m, &g->members, list)
+		if (!memcmp(m->port_gid.raw, gid->raw, sizeof(gid->raw)))
+			return m;
+	return NULL;
+}
+
+/* The answer to a member: the group's record with its own GID and state. */
+static void sib_sa_fill_member_rec(struct sib_mcmember_rec *out,
+				   const struct sib_sa_group *g,
+				   const union ib_gid *port_gid, u8 join_state)
+{
+	*out = g->rec;
+	out->port_gid = *port_gid;
+	out->scope_join = (g->rec.scope_join & 0xf0) | (join_state & 0xf);
+	out->proxy_join = 0;
+}
+
+static u16 sib_sa_mcmember_set(struct sib_port *port, ib_sa_comp_mask mask,
+			       struct sib_mcmember_rec *rec)
+{
+	union ib_gid mgid = rec->mgid;
+	u8 join = rec->scope_join & 0xf;
+	struct sib_sa_member *m;
+	struct sib_sa_group *g;
+	u16 status = 0;
+
+	if (!(mask & IB_SA_MCMEMBER_REC_PORT_GID) ||
+	    !(mask & IB_SA_MCMEMBER_REC_JOIN_STATE))
+		return SIB_SA_ERR_INSUFFICIENT_COMPS;
+	if (!join || !sib_port_by_gid(&rec->port_gid))
+		return SIB_SA_ERR_REQ_INVALID;
+
+	mutex_lock(&sib_sa.lock);
+	if (!(mask & IB_SA_MCMEMBER_REC_MGID) || !memcmp(&mgid, &zgid, sizeof(mgid))) {
+		/* MGID allocation (IBA 15.2.5.17.3): ff12:601b:pkey::N */
+		u16 pkey = (mask & IB_SA_MCMEMBER_REC_PKEY) ?
+			   be16_to_cpu(rec->pkey) : 0xffff;
+
+		memset(&mgid, 0, sizeof(mgid));
+		mgid.raw[0] = 0xff;
+		mgid.raw[1] = 0x12;
+		mgid.raw[2] = 0x60;
+		mgid.raw[3] = 0x1b;
+		mgid.raw[4] = pkey >> 8;
+		mgid.raw[5] = pkey & 0xff;
+		put_unaligned_be32(++sib_sa.next_mgid, &mgid.raw[12]);
+	} else if (mgid.raw[0] != 0xff) {
+		status = SIB_SA_ERR_REQ_INVALID;
+		goto out;
+	}
+
+	g = sib_sa_find_group(&mgid);
+	if (!g) {
+		g = sib_sa_new_group(&mgid, (mask & IB_SA_MCMEMBER_REC_PKEY) ?
+				     be16_to_cpu(rec->pkey) : 0xffff);
+		if (!g) {
+			status = SIB_SA_ERR_NO_RESOURCES;
+			goto out;
+		}
+		/* The creator chooses the group's parameters. */
+		if (mask & IB_SA_MCMEMBER_REC_QKEY)
+			g->rec.qkey = rec->qkey;
+		if (mask & IB_SA_MCMEMBER_REC_TRAFFIC_CLASS)
+			g->rec.tclass = rec->tclass;
+		if (mask & (IB_SA_MCMEMBER_REC_SL | IB_SA_MCMEMBER_REC_FLOW_LABEL |
+			    IB_SA_MCMEMBER_REC_HOP_LIMIT))
+			g->rec.sl_flow_hop = rec->sl_flow_hop;
+	} else if (((mask & IB_SA_MCMEMBER_REC_QKEY) && rec->qkey != g->rec.qkey) ||
+		   ((mask & IB_SA_MCMEMBER_REC_PKEY) &&
+		    !sib_pkey_match(be16_to_cpu(rec->pkey),
+				    be16_to_cpu(g->rec.pkey)))) {
+		status = SIB_SA_ERR_REQ_INVALID;
+		goto out;
+	}
+
+	m = sib_sa_find_member(g, &rec->port_gid);
+	if (!m) {
+		m = kzalloc(sizeof(*m), GFP_KERNEL);
+		if (!m) {
+			if (list_empty(&g->members) && !g->permanent)
+				sib_sa_free_group(g);
+			status = SIB_SA_ERR_NO_RESOURCES;
+			goto out;
+		}
+		m->port_gid = rec->port_gid;
+		list_add_tail(&m->list, &g->members);
+	}
+	m->join_state |= join;
+	sib_sa_fill_member_rec(rec, g, &m->port_gid, m->join_state);
+out:
+	mutex_unlock(&sib_sa.lock);
+	return status;
+}
+
+static u16 sib_sa_mcmember_delete(ib_sa_comp_mask mask,
+				  struct sib_mcmember_rec *rec)
+{
+	u8 leave = rec->scope_join & 0xf;
+	struct sib_sa_member *m;
+	struct sib_sa_group *g;
+	u16 status = 0;
+
+	if (!(mask & IB_SA_MCMEMBER_REC_MGID) ||
+	    !(mask & IB_SA_MCMEMBER_REC_PORT_GID) ||
+	    !(mask & IB_SA_MCMEMBER_REC_JOIN_STATE))
+		return SIB_SA_ERR_INSUFFICIENT_COMPS;
+
+	mutex_lock(&sib_sa.lock);
+	g = sib_sa_find_group(&rec->mgid);
+	m = g ? sib_sa_find_member(g, &rec->port_gid) : NULL;
+	if (!m || !(m->join_state & leave)) {
+		status = SIB_SA_ERR_REQ_INVALID;
+		goto out;
+	}
+	m->join_state &= ~leave;
+	sib_sa_fill_member_rec(rec, g, &rec->port_gid, leave);
+	if (!m->join_state) {
+		list_del(&m->list);
+		kfree(m);
+	}
+	if (list_empty(&g->members) && !g->permanent)
+		sib_sa_free_group(g);
+out:
+	mutex_unlock(&sib_sa.lock);
+	return status;
+}
+
+static u16 sib_sa_mcmember_get(ib_sa_comp_mask mask,
+			       struct sib_mcmember_rec *rec)
+{
+	struct sib_sa_group *g;
+	u16 status = SIB_SA_ERR_NO_RECORDS;
+
+	if (!(mask & IB_SA_MCMEMBER_REC_MGID))
+		return SIB_SA_ERR_INSUFFICIENT_COMPS;
+	mutex_lock(&sib_sa.lock);
+	g = sib_sa_find_group(&rec->mgid);
+	if (g) {
+		sib_sa_fill_member_rec(rec, g, &rec->port_gid, 0);
+		status = 0;
+	}
+	mutex_unlock(&sib_sa.lock);
+	return status;
+}
+
+/* ---- paths ---- */
+
+static u16 sib_sa_path_get(struct sib_port *port, ib_sa_comp_mask mask,
+			   struct sib_path_rec *rec)
+{
+	struct sib_port *dport, *sport = port;
+	u16 pkey = 0xffff;
+	u8 tclass = 0;
+
+	if (!(mask & IB_SA_PATH_REC_DGID))
+		return SIB_SA_ERR_INSUFFICIENT_COMPS;
+	dport = sib_port_by_gid(&rec->dgid);
+	if (mask & IB_SA_PATH_REC_SGID)
+		sport = sib_port_by_gid(&rec->sgid);
+	if (!dport || !sport)
+		return SIB_SA_ERR_NO_RECORDS;
+	if (mask & IB_SA_PATH_REC_PKEY)
+		pkey = be16_to_cpu(rec->pkey);
+	/* Both ends must be in the partition, and not both limited. */
+	if (sib_port_find_pkey(sport, pkey) < 0 ||
+	    sib_port_find_pkey(dport, pkey) < 0)
+		return SIB_SA_ERR_NO_RECORDS;
+	if (mask & IB_SA_PATH_REC_TRAFFIC_CLASS)
+		tclass = rec->tclass;
+
+	memset(rec, 0, sizeof(*rec));
+	sib_port_gid(dport, &rec->dgid);
+	sib_port_gid(sport, &rec->sgid);
+	rec->dlid = cpu_to_be16(READ_ONCE(dport->lid));
+	rec->slid = cpu_to_be16(READ_ONCE(sport->lid));
+	rec->raw_flow_hop = 0;		/* hop limit 0: no GRH inside the subnet */
+	rec->tclass = tclass;
+	rec->rev_numb_path = 0x80 | 1;
+	rec->pkey = cpu_to_be16(pkey);
+	rec->qos_sl = 0;
+	rec->mtu = (SIB_SEL_EQ << 6) | sib_mtu_enum();
+	rec->rate = (SIB_SEL_EQ << 6) | IB_RATE_40_GBPS;	/* 4X QDR */
+	rec->packet_life = (SIB_SEL_EQ << 6) | SIB_SA_PKT_LIFE;
+	return 0;
+}
+
+static void sib_sa_class_port_info(struct ib_class_port_info *cpi)
+{
+	memset(cpi, 0, sizeof(*cpi));
+	cpi->base_version = IB_MGMT_BASE_VERSION;
+	cpi->class_version = IB_SA_CLASS_VERSION;
+	/* cap_mask2 = 0, RespTimeValue = 18 */
+	cpi->cap_mask2_resp_time = cpu_to_be32(18);
+}
+
+/* ---- requests ---- */
+
+/* Build the reply to @req in @resp.  Returns false when none is due. */
+static bool sib_sa_process(struct sib_port *port, const struct ib_sa_mad *req,
+			   struct ib_sa_mad *resp)
+{
+	ib_sa_comp_mask mask = req->sa_hdr.comp_mask;
+	u16 attr = be16_to_cpu(req->mad_hdr.attr_id);
+	u8 method = req->mad_hdr.method;
+	u16 status = 0;
+	u16 rec_len = 0;
+
+	/* Responses, traps and reports sent to the SA need no answer. */
+	if (method & IB_MGMT_METHOD_RESP)
+		return false;
+
+	memset(resp, 0, sizeof(*resp));
+	resp->mad_hdr = req->mad_hdr;
+	resp->mad_hdr.method = method == IB_SA_METHOD_DELETE ?
+			       IB_SA_METHOD_DELETE_RESP :
+			       (method | IB_MGMT_METHOD_RESP);
+	resp->sa_hdr.comp_mask = mask;
+	memcpy(resp->data, req->data, sizeof(resp->data));
+
+	if (req->mad_hdr.base_version != IB_MGMT_BASE_VERSION ||
+	    req->mad_hdr.class_version != IB_SA_CLASS_VERSION) {
+		status = IB_MGMT_MAD_STATUS_BAD_VERSION;
+		goto out;
+	}
+
+	switch (attr) {
+	case IB_SA_ATTR_PATH_REC:
+		rec_len = sizeof(struct sib_path_rec);
+		if (method != IB_MGMT_METHOD_GET)
+			status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
+		else
+			status = sib_sa_path_get(port, mask,
+						 (struct sib_path_rec *)resp->data);
+		break;
+	case IB_SA_ATTR_MC_MEMBER_REC:
+		rec_len = ALIGN(sizeof(struct sib_mcmember_rec), 8);
+		if (method == IB_MGMT_METHOD_SET)
+			status = sib_sa_mcmember_set(port, mask,
+					(struct sib_mcmember_rec *)resp->data);
+		else if (method == IB_SA_METHOD_DELETE)
+			status = sib_sa_mcmember_delete(mask,
+					(struct sib_mcmember_rec *)resp->data);
+		else if (method == IB_MGMT_METHOD_GET)
+			status = sib_sa_mcmember_get(mask,
+					(struct sib_mcmember_rec *)resp->data);
+		else
+			status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
+		break;
+	case IB_SA_ATTR_CLASS_PORTINFO:
+		if (method != IB_MGMT_METHOD_GET)
+			status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
+		else
+			sib_sa_class_port_info((struct ib_class_port_info *)resp->data);
+		break;
+	default:
+		status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
+		break;
+	}
+out:
+	resp->sa_hdr.attr_offset = cpu_to_be16(rec_len / 8);
+	if (READ_ONCE(sib_sa.status))
+		status = READ_ONCE(sib_sa.status);
+	resp->mad_hdr.status = cpu_to_be16(status);
+	return true;
+}
+
+static void sib_sa_delay_work(struct work_struct *work)
+{
+	struct sib_sa_delayed *d, *tmp;
+	unsigned long flags, next = 0;
+	LIST_HEAD(due);
+
+	spin_lock_irqsave(&sib_sa.delay_lock, flags);
+	list_for_each_entry_safe(d, tmp, &sib_sa.delayed, list) {
+		if (time_after_eq(jiffies, d->due))
+			list_move_tail(&d->list, &due);
+		else if (!next || time_before(d->due, next))
+			next = d->due;
+	}
+	if (next && !sib_sa.stopping)
+		mod_delayed_work(sib_fabric.wq, &sib_sa.delay_work,
+				 next - jiffies);
+	spin_unlock_irqrestore(&sib_sa.delay_lock, flags);
+
+	list_for_each_entry_safe(d, tmp, &due, list) {
+		sib_sa_deliver(d->port, d->mad);
+		kfree(d);
+	}
+}
+
+/* Called by the wire for a GSI packet addressed to the SM LID. */
+void sib_sa_request(struct sib_port *port, const struct sib_pkt *pkt)
+{
+	struct ib_sa_mad *req, *resp;
+	unsigned long flags;
+	u32 i, off = 0;
+
+	sib_count(port, SIB_CNT_SA_REQ, 1);
+	if (pkt->len < IB_MGMT_MAD_SIZE)
+		return;
+	if (sib_wire_random(READ_ONCE(sib_sa.drop_ppm))) {
+		sib_count(port, SIB_CNT_SA_DROP, 1);
+		return;
+	}
+
+	/* ib_mad posts header and payload as two SGEs: linearise. */
+	req = kmalloc(2 * IB_MGMT_MAD_SIZE, GFP_KERNEL);
+	if (!req)
+		return;
+	resp = (void *)req + IB_MGMT_MAD_SIZE;
+	for (i = 0; i < pkt->num_sge && off < IB_MGMT_MAD_SIZE; i++) {
+		u32 n = min_t(u32, pkt->sge[i].length, IB_MGMT_MAD_SIZE - off);
+
+		memcpy((void *)req + off, (void *)(uintptr_t)pkt->sge[i].addr, n);
+		off += n;
+	}
+
+	if (req->mad_hdr.mgmt_class == IB_MGMT_CLASS_SUBN_ADM &&
+	    sib_sa_process(port, req, resp)) {
+		u32 delay = READ_ONCE(sib_sa.delay_ms);
+		struct sib_sa_delayed *d;
+
+		if (!delay) {
+			sib_sa_deliver(port, resp);
+		} else {
+			d = kmalloc(sizeof(*d), GFP_KERNEL);
+			if (d) {
+				d->port = port;
+				d->due = jiffies + msecs_to_jiffies(delay);
+				memcpy(d->mad, resp, IB_MGMT_MAD_SIZE);
+				spin_lock_irqsave(&sib_sa.delay_lock, flags);
+				if (sib_sa.stopping) {
+					kfree(d);
+				} else {
+					list_add_tail(&d->list, &sib_sa.delayed);
+					mod_delayed_work(sib_fabric.wq,
+							 &sib_sa.delay_work,
+							 msecs_to_jiffies(delay));
+				}
+				spin_unlock_irqrestore(&sib_sa.delay_lock, flags);
+			}
+		}
+	}
+	kfree(req);
+}
+
+/* ---- debugfs ---- */
+
+static int sib_sa_groups_show(struct seq_file *s, void *unused)
+{
+	struct sib_sa_group *g;
+	struct sib_sa_member *m;
+
+	mutex_lock(&sib_sa.lock);
+	list_for_each_entry(g, &sib_sa.groups, list) {
+		seq_printf(s, "%pI6 mlid 0x%04x qkey 0x%08x pkey 0x%04x%s\n",
+			   g->rec.mgid.raw, be16_to_cpu(g->rec.mlid),
+			   be32_to_cpu(g->rec.qkey), be16_to_cpu(g->rec.pkey),
+			   g->permanent ? " permanent" : "");
+		list_for_each_entry(m, &g->members, list)
+			seq_printf(s, "  member %pI6 join_state 0x%x\n",
+				   m->port_gid.raw, m->join_state);
+	}
+	mutex_unlock(&sib_sa.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sib_sa_groups);
+
+void sib_sa_debugfs(struct dentry *root)
+{
+	struct dentry *dir = debugfs_create_dir("sa", root);
+
+	debugfs_create_u32("drop_ppm", 0600, dir, &sib_sa.drop_ppm);
+	debugfs_create_u32("delay_ms", 0600, dir, &sib_sa.delay_ms);
+	debugfs_create_x16("status", 0600, dir, &sib_sa.status);
+	debugfs_create_file("groups", 0400, dir, NULL, &sib_sa_groups_fops);
+}
+
+/* ---- setup ---- */
+
+int sib_sa_init(const u16 *pkeys, int npkeys)
+{
+	int i;
+
+	mutex_init(&sib_sa.lock);
+	INIT_LIST_HEAD(&sib_sa.groups);
+	spin_lock_init(&sib_sa.delay_lock);
+	INIT_LIST_HEAD(&sib_sa.delayed);
+	INIT_DELAYED_WORK(&sib_sa.delay_work, sib_sa_delay_work);
+	sib_sa.stopping = false;
+
+	/* The IPoIB broadcast group of every partition, as opensm does. */
+	for (i = 0; i < npkeys; i++) {
+		u16 pkey = pkeys[i] | 0x8000;
+		union ib_gid mgid = {
+			.raw = { 0xff, 0x12, 0x40, 0x1b, pkey >> 8, pkey & 0xff,
+				 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff },
+		};
+		struct sib_sa_group *g;
+
+		if (!(pkey & 0x7fff) || sib_sa_find_group(&mgid))
+			continue;
+		g = sib_sa_new_group(&mgid, pkey);
+		if (!g) {
+			sib_sa_exit();
+			return -ENOMEM;
+		}
+		g->permanent = true;
+	}
+	return 0;
+}
+
+void sib_sa_exit(void)
+{
+	struct sib_sa_delayed *d, *dtmp;
+	struct sib_sa_group *g, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sib_sa.delay_lock, flags);
+	sib_sa.stopping = true;
+	spin_unlock_irqrestore(&sib_sa.delay_lock, flags);
+	cancel_delayed_work_sync(&sib_sa.delay_work);
+	list_for_each_entry_safe(d, dtmp, &sib_sa.delayed, list) {
+		list_del(&d->list);
+		kfree(d);
+	}
+
+	mutex_lock(&sib_sa.lock);
+	list_for_each_entry_safe(g, tmp, &sib_sa.groups, list)
+		sib_sa_free_group(g);
+	mutex_unlock(&sib_sa.lock);
+}
