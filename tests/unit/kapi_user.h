@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * kapi_user.h - test-side controls for the userspace kapi fakes.
+ *
+ * kapi_user.cc implements the kapi C ABI (mem, log, lock) on top of libc so
+ * that the kern headers and pure driver code run under GoogleTest with
+ * ASan/UBSan. The fakes are strict: freeing an unknown pointer, freeing
+ * kvzalloc memory with kfree, double-locking, unlocking a lock that is not
+ * held, or asserting a lock that is not held are all recorded as errors.
+ *
+ * A global gtest listener (also in kapi_user.cc) resets this state before
+ * each test and fails the test afterwards if it leaked an allocation, left
+ * a lock held, or produced a kapi_warn or lock error that the test did not
+ * consume with take_warnings() / take_lock_errors(). Tests that expect a
+ * warning therefore say so explicitly.
+ *
+ * Include order in test files: system and gtest headers first, then this
+ * file and kern headers (kern/result.h drops libc's E* errno macros).
+ */
+#ifndef TESTS_UNIT_KAPI_USER_H
+#define TESTS_UNIT_KAPI_USER_H
+
+#include <string>
+#include <vector>
+
+#include "kapi/lock.h"
+#include "kapi/log.h"
+#include "kapi/mem.h"
+#include "kapi/types.h"
+
+namespace kapi_test {
+
+/* Clears every counter, capture buffer and injected failure. */
+void reset();
+
+/* Allocation: the nth allocation from now (1-based) fails once; 0 disables. */
+void fail_nth_alloc(long n);
+/* Every allocation fails until cleared with fail_all_allocs(false). */
+void fail_all_allocs(bool on);
+
+long live_allocs();      /* Allocations not yet freed. */
+long total_allocs();     /* Successful allocations since reset(). */
+long failed_allocs();    /* Allocations refused by injection since reset(). */
+long live_kvallocs();    /* Live allocations that came from kapi_kvzalloc. */
+kapi_gfp last_gfp();     /* gfp of the most recent kmalloc/kzalloc call. */
+kapi_size last_alloc_size();
+
+/* Warnings: "file:line: msg" for each kapi_warn since the last take. */
+std::vector<std::string> take_warnings();
+long warn_count(); /* Pending (untaken) warnings. */
+
+/* Log capture: "<level>:<text>" for each kapi_log / kapi_log_ratelimited. */
+const std::vector<std::string> &log_lines();
+void clear_log();
+
+/* Lock misuse detected by the fakes since the last take. */
+std::vector<std::string> take_lock_errors();
+long held_locks(); /* Spinlocks and mutexes currently held, all threads. */
+
+/* What the last init call recorded for a lock. */
+const char *lock_name(const struct kapi_spinlock *l);
+const struct kapi_lock_class_key *lock_key(const struct kapi_spinlock *l);
+const char *mutex_name(const struct kapi_mutex *m);
+const struct kapi_lock_class_key *mutex_key(const struct kapi_mutex *m);
+
+/* Calling thread's bottom-half / interrupt disable depth (0 = enabled). */
+int bh_disable_depth();
+int irq_disable_depth();
+
+} /* namespace kapi_test */
+
+#endif /* TESTS_UNIT_KAPI_USER_H */
