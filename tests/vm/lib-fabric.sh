@@ -10,6 +10,17 @@ B4=10.11.0.2
 A6=fd11::1
 B6=fd11::2
 
+# Tests share one VM boot: start from a clean slate (no netns, no ipoib,
+# no fabric) whatever the previous test left behind.
+fabric_clean() {
+	ip netns del a 2>/dev/null
+	ip netns del b 2>/dev/null
+	rmmod ib_ipoib 2>/dev/null
+	rmmod softib 2>/dev/null
+	true
+}
+fabric_clean
+
 netdev_exists() { [ -e "/sys/class/net/$1" ]; }
 
 # in_ns NS CMD...: run CMD in a netns, with that netns' view of sysfs.
@@ -66,10 +77,10 @@ set_mode() {
 # iperf_run SECONDS: TCP a -> b.  Prints the receiver's Mbit/s; fails if
 # iperf3 fails (connection lost) or the throughput is zero.
 iperf_run() {
-	in_ns b iperf3 -s -1 >/tmp/iperf-s.log 2>&1 &
+	in_ns b timeout $(($1 + 30)) iperf3 -s -1 >/tmp/iperf-s.log 2>&1 &
 	spid=$!
 	sleep 1
-	in_ns a iperf3 -c $B4 -t "$1" -f m >/tmp/iperf-c.log 2>&1
+	in_ns a timeout $(($1 + 25)) iperf3 -c $B4 -t "$1" -f m --connect-timeout 5000 >/tmp/iperf-c.log 2>&1
 	rc=$?
 	wait $spid
 	cat /tmp/iperf-c.log >&2
@@ -92,4 +103,29 @@ check_iperf() {
 		fail "$1"
 		tail -n 15 /tmp/iperf.err | sed 's/^/#   /'
 	fi
+}
+
+# Connected mode over softib; $1 is softib's srq parameter (Y or N).
+connected_mode_test() {
+	check "softib srq=$1 + stock ipoib, carrier both sides" fabric_bringup srq=$1
+	check "datagram ping first" ping_a_b
+	check "echo connected > mode, both sides" set_mode connected
+	check "connected MTU 65520" [ "$(in_ns a cat /sys/class/net/ib0/mtu)" = 65520 ]
+	check "IPv4 ping a -> b (CM connection setup)" ping_a_b
+	check "IPv4 ping b -> a" ping_b_a
+	check "IPv6 ping a -> b" ping6_a_b
+	check "ping -s 60000 a -> b" ping_a_b -s 60000
+	check "RC QPs carry the traffic" sh -c 'rdma res show qp | grep -q "type RC"'
+	if [ "$1" = Y ]; then
+		check "ipoib-CM uses an SRQ" sh -c 'rdma res show srq | grep -q "type BASIC"'
+	else
+		check "no SRQ anywhere" sh -c '! rdma res show srq | grep -q "type BASIC"'
+	fi
+	check_iperf "iperf3 TCP 20 s a -> b, connected, srq=$1" 20
+	check "ping b -> a after the stream" ping_b_a
+	check "no RC fatal errors on sib0" [ "$(sib_counter sib0 1 rc_fatal_errors)" -eq 0 ]
+	check "back to datagram" set_mode datagram
+	check "datagram ping again" ping_a_b
+	check "fabric unload with CM connections open" rmmod softib
+	check "stock ipoib unloads" rmmod ib_ipoib
 }
