@@ -86,7 +86,27 @@ tests/subset/run.sh >"$log/subset.log" 2>&1
 grep -E '^(ok|not ok)' "$log/subset.log"
 tally "$log/subset.log" subset
 
-# 5. VM suite.
+# 5. The VM harness must catch what it exists to catch: each self-test has
+#    an expected outcome (a clean test passes; a splat, a timeout, a hung
+#    guest and a kernel panic each fail with their own reason; tests after
+#    a crash run in a fresh boot).
+tests/vm/run --no-build --testdir tests/vm/selftest >"$log/selftest.log" 2>&1
+expect_vm() { # name, regex the result line must match
+	if grep -qE "^(ok|not ok) [0-9]+ vm: $1( |$)" "$log/selftest.log" &&
+		grep -E "^(ok|not ok) [0-9]+ vm: $1( |$)" "$log/selftest.log" | grep -qE "$2"; then
+		ok "harness: $1 -> $(grep -E "vm: $1( |$)" "$log/selftest.log" | head -n 1 | cut -c1-80)"
+	else
+		notok "harness: $1 should match /$2/"; sed 's/^/#   /' "$log/selftest.log" | tail -n 20
+	fi
+}
+expect_vm a_pass '^ok '
+expect_vm b_splat '^not ok .*kernel log splat: .*WARNING'
+expect_vm c_timeout '^not ok .*timed out after 5s'
+expect_vm d_hang '^not ok .*guest hung'
+expect_vm e_panic '^not ok .*kernel died: .*Kernel panic'
+expect_vm f_after '^ok '
+
+# 6. VM suite.
 t0=$(now)
 tests/vm/run --no-build 2>&1 | tee "$log/vm.log" | grep -vE '^(TAP|1\.\.)'
 tally "$log/vm.log" vm

@@ -79,7 +79,7 @@ depmod -b "$root" "$kver"
 
 # Tests and the init.
 mkdir -p "$root/vmtest"
-cp -r "$top/tests/vm/tests" "$root/vmtest/tests"
+cp -r "${VMTEST_TESTDIR:-$top/tests/vm/tests}" "$root/vmtest/tests"
 cp "$top"/tests/vm/lib*.sh "$root/vmtest/"
 cp "$top/tests/vm/init" "$root/init"
 chmod +x "$root/init"
