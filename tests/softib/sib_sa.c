@@ -540,10 +540,15 @@ void sib_sa_request(struct sib_port *port, const struct sib_pkt *pkt)
 				if (sib_sa.stopping) {
 					kfree(d);
 				} else {
+					/*
+					 * Not mod_delayed_work: a stream of
+					 * requests must not keep postponing
+					 * the replies already due.
+					 */
 					list_add_tail(&d->list, &sib_sa.delayed);
-					mod_delayed_work(sib_fabric.wq,
-							 &sib_sa.delay_work,
-							 msecs_to_jiffies(delay));
+					queue_delayed_work(sib_fabric.wq,
+							   &sib_sa.delay_work,
+							   msecs_to_jiffies(delay));
 				}
 				spin_unlock_irqrestore(&sib_sa.delay_lock, flags);
 			}

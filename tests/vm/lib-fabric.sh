@@ -63,8 +63,20 @@ ping_a_b() { in_ns a ping -c 2 -W 3 "$@" $B4; }
 ping_b_a() { in_ns b ping -c 2 -W 3 "$@" $A4; }
 ping6_a_b() { in_ns a ping -6 -c 2 -W 3 $B6; }
 ping6_b_a() { in_ns b ping -6 -c 2 -W 3 $A6; }
+# wait_secs SECS CMD...: like wait_until, but bounded by wall-clock time
+# even when CMD itself takes a while (a ping with a reply timeout).
+wait_secs() {
+	_end=$(($(date +%s) + $1))
+	shift
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ "$(date +%s)" -ge $_end ] && return 1
+		sleep 0.5
+	done
+}
+
 # Retry for a while: after a fault the path/neighbour state must recover.
-ping_recovers() { wait_until "${1:-30}" in_ns a ping -c 1 -W 1 $B4; }
+ping_recovers() { wait_secs "${1:-30}" in_ns a ping -c 1 -W 1 $B4; }
 
 # set_mode MODE: ipoib datagram/connected on both sides.
 set_mode() {
@@ -94,6 +106,9 @@ iperf_run() {
 sib_counter() { awk -v n="$3" '$1 == n { print $2 }' $SIB_DBG/$1/port$2/counters; }
 
 counter_positive() { [ "$(sib_counter "$@")" -gt 0 ]; }
+
+# counter_above DEV PORT NAME VALUE: the counter grew past VALUE.
+counter_above() { [ "$(sib_counter "$1" "$2" "$3")" -gt "$4" ]; }
 
 # check_iperf DESC SECONDS: a check around iperf_run that also logs the figure.
 check_iperf() {

@@ -19,10 +19,11 @@ check "softib loads" load_fabric
 check "raw UD bench, 2048-byte messages" bench 200000
 cat $SIB_DBG/bench
 check "no drops during the bench" [ "$(sib_counter sib1 1 drop_no_rwqe)" -eq 0 ]
-check "mtu=4096" sh -c 'rmmod softib && modprobe softib mtu=4096'
+reload() { rmmod softib && load_fabric "$@"; }
+check "mtu=4096" reload mtu=4096
 check "raw UD bench, 4096-byte messages" bench 200000
 cat $SIB_DBG/bench
-check "1 HCA x 2 ports" sh -c 'rmmod softib && modprobe softib ndev=1 nports=2'
+check "1 HCA x 2 ports" reload ndev=1 nports=2
 check "raw UD bench, port 1 -> port 2 of one HCA" bench 100000
 cat $SIB_DBG/bench
 check "softib unloads" rmmod softib

@@ -27,6 +27,7 @@ check "fabric counted SA requests" counter_positive sib0 1 sa_requests
 check "no UD receive drops on sib1's port" [ "$(sib_counter sib1 1 drop_qkey)" -eq 0 ]
 cat $SIB_DBG/sib1/port1/counters
 check "fabric unload under live ipoib" rmmod softib
-check "ipoib netdevs gone" sh -c '! ip -n a link show ib0 2>/dev/null && ! ip -n b link show ib1 2>/dev/null'
+netdevs_gone() { ! ip -n a link show ib0 >/dev/null 2>&1 && ! ip -n b link show ib1 >/dev/null 2>&1; }
+check "ipoib netdevs gone" netdevs_gone
 check "stock ipoib unloads" rmmod ib_ipoib
 finish
