@@ -139,6 +139,15 @@ connected_mode_test() {
 	check_iperf "iperf3 TCP 20 s a -> b, connected, srq=$1" 20
 	check "ping b -> a after the stream" ping_b_a
 	check "no RC fatal errors on sib0" [ "$(sib_counter sib0 1 rc_fatal_errors)" -eq 0 ]
+	# RC retry exceeded: ipoib-CM connects with retry_count 0, so a send
+	# towards a dead port fails after one ACK timeout and ipoib reconnects.
+	check "knob: sib1 port down under live RC connections" sh -c "echo down > $SIB_DBG/sib1/port1/link"
+	in_ns a ping -c 3 -W 1 $B4 >/dev/null 2>&1
+	check "RC timeouts and retry-exceeded counted on sib0" wait_secs 10 counter_positive sib0 1 rc_fatal_errors
+	check "knob: sib1 port up" sh -c "echo up > $SIB_DBG/sib1/port1/link"
+	check "connected-mode ping recovers" ping_recovers 60
+	check "IPv6 ping recovers too" wait_secs 30 ping6_a_b
+	grep rc_ $SIB_DBG/sib0/port1/counters
 	check "back to datagram" set_mode datagram
 	check "datagram ping again" ping_a_b
 	check "fabric unload with CM connections open" rmmod softib

@@ -24,7 +24,7 @@ check "ib0_path has ib1's GID" grep -q 'GID: fe80:0:0:0:2:c9ff:fe50:201' $IPOIB_
 check_iperf "iperf3 TCP 20 s a -> b, datagram" 20
 check "fabric counted received packets on sib1" counter_positive sib1 1 rx_packets
 check "fabric counted SA requests" counter_positive sib0 1 sa_requests
-check "no UD receive drops on sib1's port" [ "$(sib_counter sib1 1 drop_qkey)" -eq 0 ]
+check "no Q_Key or P_Key violations on sib1's port" [ "$(sib_counter sib1 1 drop_qkey)" -eq 0 -a "$(sib_counter sib1 1 drop_pkey)" -eq 0 ]
 cat $SIB_DBG/sib1/port1/counters
 check "fabric unload under live ipoib" rmmod softib
 netdevs_gone() { ! ip -n a link show ib0 >/dev/null 2>&1 && ! ip -n b link show ib1 >/dev/null 2>&1; }
