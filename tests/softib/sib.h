@@ -403,7 +403,8 @@ void sib_sa_exit(void);
 void sib_sa_request(struct sib_port *port, const struct sib_pkt *pkt);
 void sib_sa_debugfs(struct dentry *dir);
 
-/* sib_bench.c */
+/* sib_bench.c, sib_selftest.c */
 void sib_bench_debugfs(struct dentry *dir);
+void sib_selftest_debugfs(struct dentry *dir);
 
 #endif /* SIB_H */

@@ -432,6 +432,7 @@ static void sib_debugfs_init(void)
 	debugfs_create_file("sm_lid", 0600, root, NULL, &sib_sm_lid_fops);
 	sib_sa_debugfs(root);
 	sib_bench_debugfs(root);
+	sib_selftest_debugfs(root);
 
 	for (d = 0; d < sib_fabric.ndev; d++) {
 		struct sib_dev *sdev = sib_fabric.devs[d];
