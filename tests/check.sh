@@ -41,6 +41,7 @@ tally() {
 # 1. Build: zero warnings from g++, gcc, objtool and modpost.
 t0=$(now)
 make clean >/dev/null 2>&1
+mkdir -p "$log" # make clean removed build/
 if make modules >"$log/build.log" 2>&1; then
 	if grep -iE 'warning|error' "$log/build.log" >/dev/null; then
 		notok "build: warnings"; grep -iE 'warning|error' "$log/build.log" | head -n 20 | sed 's/^/#   /'
