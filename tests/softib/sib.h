@@ -401,6 +401,8 @@ bool sib_wire_random(u32 ppm);
 int sib_sa_init(const u16 *pkeys, int npkeys);
 void sib_sa_exit(void);
 void sib_sa_request(struct sib_port *port, const struct sib_pkt *pkt);
+bool sib_sa_process(struct sib_port *port, const struct ib_sa_mad *req,
+		    struct ib_sa_mad *resp);
 void sib_sa_debugfs(struct dentry *dir);
 
 /* sib_bench.c, sib_selftest.c */

@@ -403,9 +403,12 @@ static void sib_sa_class_port_info(struct ib_class_port_info *cpi)
 
 /* ---- requests ---- */
 
-/* Build the reply to @req in @resp.  Returns false when none is due. */
-static bool sib_sa_process(struct sib_port *port, const struct ib_sa_mad *req,
-			   struct ib_sa_mad *resp)
+/*
+ * Build the reply to @req (from @port) in @resp.  Returns false when none
+ * is due.  Also called directly by the self-test.
+ */
+bool sib_sa_process(struct sib_port *port, const struct ib_sa_mad *req,
+		    struct ib_sa_mad *resp)
 {
 	ib_sa_comp_mask mask = req->sa_hdr.comp_mask;
 	u16 attr = be16_to_cpu(req->mad_hdr.attr_id);

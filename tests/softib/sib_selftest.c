@@ -3,7 +3,8 @@
  * softib: verbs-level self-test of the wire semantics that IPoIB cannot
  * provoke on its own: Q_Key/P_Key drops, the Q_Key high bit, the GRH slot,
  * multicast loopback with GRH, missed-event reporting, RC ordering, RNR and
- * retry-exceeded, flush to ERR and LAST_WQE_REACHED.  It runs as an ordinary
+ * retry-exceeded, flush to ERR and LAST_WQE_REACHED, and SA answers to
+ * requests ipoib never makes.  It runs as an ordinary
  * kernel verbs consumer between the first two ports of the fabric.
  *
  *   echo 1 > /sys/kernel/debug/softib/selftest; cat /sys/kernel/debug/softib/selftest
@@ -11,6 +12,8 @@
 #include <linux/delay.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/unaligned.h>
+#include <rdma/ib_sa.h>
 
 #include "sib.h"
 
@@ -452,6 +455,115 @@ out:
 	sib_st_drain(t->cq_b);
 }
 
+/* Ask the SA directly; returns the reply's MAD status, or -1 if none. */
+static int sib_st_sa(struct sib_st *t, struct ib_sa_mad *req,
+		     struct ib_sa_mad *resp, u8 method, u16 attr,
+		     ib_sa_comp_mask mask)
+{
+	req->mad_hdr.base_version = IB_MGMT_BASE_VERSION;
+	req->mad_hdr.mgmt_class = IB_MGMT_CLASS_SUBN_ADM;
+	req->mad_hdr.class_version = IB_SA_CLASS_VERSION;
+	req->mad_hdr.method = method;
+	req->mad_hdr.attr_id = cpu_to_be16(attr);
+	req->mad_hdr.tid = cpu_to_be64(0x1234567890abcdefULL);
+	req->sa_hdr.comp_mask = mask;
+	if (!sib_sa_process(t->pa, req, resp))
+		return -1;
+	return be16_to_cpu(resp->mad_hdr.status);
+}
+
+/* The SA's answers to what ipoib never asks: errors, allocation, leave. */
+static void sib_st_sa_checks(struct sib_st *t)
+{
+	struct ib_sa_mad *req, *resp;
+	union ib_gid gid, *rgid;
+	u8 *rec;
+	int st;
+
+	req = kzalloc(2 * sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return;
+	resp = req + 1;
+	rec = resp->data;
+	rgid = (union ib_gid *)req->data;
+
+	st = sib_st_sa(t, req, resp, IB_MGMT_METHOD_GET, 0x31 /* ServiceRecord */, 0);
+	sib_st_report(t, st == IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB &&
+		      resp->mad_hdr.method == IB_MGMT_METHOD_GET_RESP &&
+		      resp->mad_hdr.tid == req->mad_hdr.tid,
+		      "SA: unknown attribute -> status 0x000c, same TID", st);
+	st = sib_st_sa(t, req, resp, IB_SA_METHOD_GET_TABLE, IB_SA_ATTR_PATH_REC, 0);
+	sib_st_report(t, st == IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB,
+		      "SA: PathRecord GetTable -> status 0x000c", st);
+	st = sib_st_sa(t, req, resp, IB_MGMT_METHOD_GET, IB_SA_ATTR_CLASS_PORTINFO, 0);
+	sib_st_report(t, st == 0 &&
+		      ((struct ib_class_port_info *)rec)->class_version == 2 &&
+		      be32_to_cpu(((struct ib_class_port_info *)rec)->cap_mask2_resp_time) == 18,
+		      "SA: ClassPortInfo", st);
+
+	/* PathRecord to an unknown GID: no records. */
+	memset(req->data, 0, sizeof(req->data));
+	rgid = (union ib_gid *)(req->data + 8);	/* DGID */
+	rgid->global.subnet_prefix = cpu_to_be64(0xfe80000000000000ULL);
+	rgid->global.interface_id = cpu_to_be64(0x1122334455667788ULL);
+	st = sib_st_sa(t, req, resp, IB_MGMT_METHOD_GET, IB_SA_ATTR_PATH_REC,
+		       IB_SA_PATH_REC_DGID);
+	sib_st_report(t, st == 0x0300, "SA: path to an unknown GID -> ERR_NO_RECORDS", st);
+	sib_port_gid(t->pb, rgid);
+	st = sib_st_sa(t, req, resp, IB_MGMT_METHOD_GET, IB_SA_ATTR_PATH_REC,
+		       IB_SA_PATH_REC_DGID);
+	sib_st_report(t, st == 0 && get_unaligned_be16(rec + 40) == READ_ONCE(t->pb->lid) &&
+		      get_unaligned_be16(rec + 42) == READ_ONCE(t->pa->lid) &&
+		      be16_to_cpu(resp->sa_hdr.attr_offset) == 8,
+		      "SA: PathRecord DLID/SLID", st);
+
+	/* MCMemberRecord Set with a zero MGID: the SA allocates one. */
+	memset(req->data, 0, sizeof(req->data));
+	sib_port_gid(t->pa, &gid);
+	memcpy(req->data + 16, &gid, sizeof(gid));	/* PortGID */
+	put_unaligned_be32(ST_QKEY, req->data + 32);
+	put_unaligned_be16(0xffff, req->data + 40);
+	req->data[48] = 0x21;				/* scope 2, full member */
+	st = sib_st_sa(t, req, resp, IB_MGMT_METHOD_SET, IB_SA_ATTR_MC_MEMBER_REC,
+		       IB_SA_MCMEMBER_REC_PORT_GID | IB_SA_MCMEMBER_REC_QKEY |
+				   IB_SA_MCMEMBER_REC_PKEY | IB_SA_MCMEMBER_REC_JOIN_STATE);
+	sib_st_report(t, st == 0 && rec[0] == 0xff && rec[1] == 0x12 &&
+		      get_unaligned_be16(rec + 36) >= SIB_MCAST_LID_BASE &&
+		      get_unaligned_be32(rec + 32) == ST_QKEY && (rec[48] & 0xf) == 1 &&
+		      be16_to_cpu(resp->sa_hdr.attr_offset) == 7,
+		      "SA: join with zero MGID allocates MGID and MLID", st);
+
+	/* Leave it: the group goes away, and a second leave is refused. */
+	memcpy(req->data, rec, 16);
+	st = sib_st_sa(t, req, resp, IB_SA_METHOD_DELETE, IB_SA_ATTR_MC_MEMBER_REC,
+		       IB_SA_MCMEMBER_REC_MGID | IB_SA_MCMEMBER_REC_PORT_GID |
+				   IB_SA_MCMEMBER_REC_JOIN_STATE);
+	sib_st_report(t, st == 0 && resp->mad_hdr.method == IB_SA_METHOD_DELETE_RESP,
+		      "SA: leave -> DeleteResp", st);
+	st = sib_st_sa(t, req, resp, IB_SA_METHOD_DELETE, IB_SA_ATTR_MC_MEMBER_REC,
+		       IB_SA_MCMEMBER_REC_MGID | IB_SA_MCMEMBER_REC_PORT_GID |
+				   IB_SA_MCMEMBER_REC_JOIN_STATE);
+	sib_st_report(t, st == 0x0200, "SA: leaving twice -> ERR_REQ_INVALID", st);
+	st = sib_st_sa(t, req, resp, IB_MGMT_METHOD_GET, IB_SA_ATTR_MC_MEMBER_REC,
+		       IB_SA_MCMEMBER_REC_MGID);
+	sib_st_report(t, st == 0x0300, "SA: the empty group was deleted", st);
+
+	/* The broadcast group is permanent and answers Get. */
+	memset(req->data, 0, sizeof(req->data));
+	memcpy(req->data, "\xff\x12\x40\x1b\xff\xff\0\0\0\0\0\0\xff\xff\xff\xff", 16);
+	st = sib_st_sa(t, req, resp, IB_MGMT_METHOD_GET, IB_SA_ATTR_MC_MEMBER_REC,
+		       IB_SA_MCMEMBER_REC_MGID);
+	sib_st_report(t, st == 0 && get_unaligned_be32(rec + 32) == 0x0b1b,
+		      "SA: pre-created broadcast group, Q_Key 0x0b1b", st);
+
+	req->mad_hdr.class_version = 1;
+	if (sib_sa_process(t->pa, req, resp))
+		st = be16_to_cpu(resp->mad_hdr.status);
+	sib_st_report(t, st == IB_MGMT_MAD_STATUS_BAD_VERSION,
+		      "SA: wrong class version -> status 0x0004", st);
+	kfree(req);
+}
+
 static int sib_st_run(char *out, size_t outlen)
 {
 	struct ib_cq_init_attr cqa = { .cqe = 64 };
@@ -488,6 +600,7 @@ static int sib_st_run(char *out, size_t outlen)
 			      "post_send in RESET returns -EINVAL", 0);
 		ib_destroy_qp(q);
 	}
+	sib_st_sa_checks(t);
 	sib_st_ud(t);
 	sib_st_rc(t, 7, false);
 	sib_st_rc(t, 0, false);
