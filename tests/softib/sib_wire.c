@@ -131,6 +131,7 @@ static bool sib_take_rwqe(struct sib_qp *qp, struct sib_rwqe *out)
 	return got;
 }
 
+/* A receive WQE copied out of its ring, with room for the longest SGE list. */
 struct sib_rwqe_buf {
 	struct sib_rwqe w;
 	struct ib_sge sge[SIB_MAX_SGE];
