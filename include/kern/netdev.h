@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * kern/netdev.h - the net core from C++: NetDev handles, the owning
+ * UniqueNetDev, rtnl and TX-lock guards, NAPI, and the binding of the
+ * net_device_ops upcalls to a driver class.
+ *
+ * The ops table is a static struct in kapi/netdev.c whose trampolines
+ * call fixed-name extern "C" upcalls with the netdev's owner pointer (set
+ * at allocation). KERN_NETDEV_OPS(Driver, Owner) defines those upcalls
+ * once, forwarding to static members of Driver that receive the owner as
+ * Owner & and the device as a NetDev:
+ *
+ *     static Status ndo_init(Owner &, NetDev);
+ *     static void ndo_uninit(Owner &, NetDev);
+ *     static Status ndo_open(Owner &, NetDev);
+ *     static Status ndo_stop(Owner &, NetDev);
+ *     static TxResult ndo_start_xmit(Owner &, NetDev, Skb);
+ *     static Status ndo_change_mtu(Owner &, NetDev, int new_mtu);
+ *     static void ndo_set_rx_mode(Owner &, NetDev);            (atomic)
+ *     static void ndo_get_stats64(Owner &, NetDev, LinkStats &); (atomic)
+ *     static Status ndo_set_mac_address(Owner &, NetDev, const u8 (&)[20]);
+ *     static void ndo_tx_timeout(Owner &, NetDev, unsigned int txqueue);
+ *     static u64 ndo_fix_features(Owner &, NetDev, u64 features);
+ *     static void netdev_event(Owner &, NetDev, NetdevEvent);
+ *
+ * Contexts and locking for each are in kapi/netdev.h. Driver and Owner
+ * may be the same class. The driver never sees a kapi type.
+ */
+#ifndef KERN_NETDEV_H
+#define KERN_NETDEV_H
+
+#include "kapi/netdev.h"
+#include "kern/base.h"
+#include "kern/ib.h"
+#include "kern/result.h"
+#include "kern/skb.h"
+
+namespace kern {
+
+inline constexpr usize kNetdevNameLen = KAPI_NETDEV_NAME_LEN;
+inline constexpr usize kNetdevAddrLen = KAPI_NETDEV_ADDR_LEN;
+
+/* netdev_features_t bits the driver sets or strips. */
+namespace netif_f {
+inline constexpr u64 kSg = KAPI_NETIF_F_SG;
+inline constexpr u64 kIpCsum = KAPI_NETIF_F_IP_CSUM;
+inline constexpr u64 kHighDma = KAPI_NETIF_F_HIGHDMA;
+inline constexpr u64 kVlanChallenged = KAPI_NETIF_F_VLAN_CHALLENGED;
+inline constexpr u64 kTso = KAPI_NETIF_F_TSO;
+inline constexpr u64 kRxCsum = KAPI_NETIF_F_RXCSUM;
+} // namespace netif_f
+
+/* dev->flags bits. */
+namespace iff {
+inline constexpr u32 kUp = KAPI_IFF_UP;
+inline constexpr u32 kBroadcast = KAPI_IFF_BROADCAST;
+inline constexpr u32 kRunning = KAPI_IFF_RUNNING;
+inline constexpr u32 kPromisc = KAPI_IFF_PROMISC;
+inline constexpr u32 kAllMulti = KAPI_IFF_ALLMULTI;
+inline constexpr u32 kMulticast = KAPI_IFF_MULTICAST;
+} // namespace iff
+
+/* What ndo_start_xmit tells the core. Busy: skb untouched, queue must be stopped. */
+enum class TxResult : u8 {
+	Ok = KAPI_NETDEV_TX_OK,
+	Busy = KAPI_NETDEV_TX_BUSY,
+};
+
+enum class NetdevEvent : u8 {
+	Register = KAPI_NETDEV_EVENT_REGISTER,
+	Unregister = KAPI_NETDEV_EVENT_UNREGISTER,
+	ChangeName = KAPI_NETDEV_EVENT_CHANGENAME,
+};
+
+/* Counters reported through ndo_get_stats64 (arrive zeroed). */
+struct LinkStats {
+	u64 rx_packets;
+	u64 tx_packets;
+	u64 rx_bytes;
+	u64 tx_bytes;
+	u64 rx_errors;
+	u64 tx_errors;
+	u64 rx_dropped;
+	u64 tx_dropped;
+	u64 multicast;
+};
+
+/* Where /sys/class/net/<if>/device points. */
+enum class NetdevParent : u8 {
+	Bus = KAPI_NETDEV_PARENT_BUS,     /* the HCA's parent (PCI), as in-tree; -ENODEV if none */
+	IbDevice = KAPI_NETDEV_PARENT_IBDEV, /* the ib_device itself */
+	None = KAPI_NETDEV_PARENT_NONE,
+};
+
+/* Everything set before the device becomes visible; see kapi_netdev_config. */
+struct NetDevConfig {
+	const char *name = "ib%d";
+	IbDevice parent{nullptr};
+	NetdevParent parent_kind = NetdevParent::Bus;
+	bool live_addr_change = false; /* in-tree leaves IFF_LIVE_ADDR_CHANGE clear */
+	u16 dev_port = 0;
+	u16 dev_id = 0;
+	u32 mtu = 0;
+	u32 min_mtu = 0;
+	u32 max_mtu = 0;
+	u32 tx_queue_len = 0;
+	u32 watchdog_ms = 0;
+	u64 features = 0;
+	u64 hw_features = 0;
+	u8 dev_addr[kNetdevAddrLen] = {};
+	u8 broadcast[kNetdevAddrLen] = {};
+};
+
+/* A freshly allocated receive buffer: the skb and where the HCA writes. */
+struct RxBuffer {
+	Skb skb;
+	u8 *data = nullptr;
+};
+
+/* A borrowed net_device handle. Valid while its UniqueNetDev (or the core) keeps it. */
+class NetDev {
+public:
+	constexpr NetDev() noexcept : m_dev(nullptr) {}
+	constexpr explicit NetDev(struct kapi_netdev *dev) noexcept : m_dev(dev) {}
+
+	explicit operator bool() const noexcept { return m_dev != nullptr; }
+	bool operator==(const NetDev &o) const noexcept { return m_dev == o.m_dev; }
+	bool operator!=(const NetDev &o) const noexcept { return m_dev != o.m_dev; }
+
+	/* The object given at allocation. */
+	template <class T>
+	T *owner() const noexcept
+	{
+		return static_cast<T *>(kapi_netdev_owner(m_dev));
+	}
+
+	/* Getters. Context: any; name() is stable only under rtnl. */
+	const char *name() const noexcept { return kapi_netdev_name(m_dev); }
+	int ifindex() const noexcept { return kapi_netdev_ifindex(m_dev); }
+	u32 mtu() const noexcept { return kapi_netdev_mtu(m_dev); }
+	u32 max_mtu() const noexcept { return kapi_netdev_max_mtu(m_dev); }
+	u32 flags() const noexcept { return kapi_netdev_flags(m_dev); }
+	u64 features() const noexcept { return kapi_netdev_features(m_dev); }
+	bool running() const noexcept { return kapi_netif_running(m_dev) != 0; }
+	bool live_addr_change() const noexcept { return kapi_netdev_live_addr_change(m_dev) != 0; }
+	void hw_addr(u8 (&out)[kNetdevAddrLen]) const noexcept { kapi_netdev_hw_addr(m_dev, out); }
+	void broadcast(u8 (&out)[kNetdevAddrLen]) const noexcept { kapi_netdev_broadcast(m_dev, out); }
+
+	/*
+	 * Copies the multicast list (20 bytes per entry) into out and returns
+	 * the list's full length, which may exceed what fit. Context: process
+	 * or softirq; never from ndo_set_rx_mode.
+	 */
+	u32 mc_list(Span<u8> out) const noexcept
+	{
+		usize cap = out.size() / kNetdevAddrLen;
+		int max = cap > 0x7fffffff ? 0x7fffffff : static_cast<int>(cap);
+		int n = kapi_netdev_mc_list(m_dev, out.data(), max);
+		return n < 0 ? 0 : static_cast<u32>(n);
+	}
+
+	/* Setters; rtnl once registered (see kapi/netdev.h). */
+	void set_mtu(u32 mtu) noexcept { kapi_netdev_set_mtu(m_dev, mtu); }       /* raw, for ndo_change_mtu */
+	Status change_mtu(int mtu) noexcept { return from_errno(kapi_netdev_change_mtu(m_dev, mtu)); } /* dev_set_mtu */
+	void set_mtu_limits(u32 min_mtu, u32 max_mtu) noexcept { kapi_netdev_set_mtu_limits(m_dev, min_mtu, max_mtu); }
+	Status set_hw_addr(u32 offset, ByteSpan bytes) noexcept
+	{
+		if (bytes.size() > kNetdevAddrLen)
+			return Error(-err::EINVAL);
+		return from_errno(kapi_netdev_set_hw_addr(m_dev, offset, bytes.data(), static_cast<u32>(bytes.size())));
+	}
+	void set_broadcast(const u8 (&addr)[kNetdevAddrLen]) noexcept { kapi_netdev_set_broadcast(m_dev, addr); }
+	void set_features(u64 features, u64 hw_features) noexcept { kapi_netdev_set_features(m_dev, features, hw_features); }
+	void update_features() noexcept { kapi_netdev_update_features(m_dev); }
+	Status set_real_num_tx_queues(unsigned int n) noexcept
+	{
+		return from_errno(kapi_netdev_set_real_num_tx_queues(m_dev, n));
+	}
+
+	/* Carrier and TX queue. Context: any. */
+	void carrier_on() noexcept { kapi_netif_carrier_on(m_dev); }
+	void carrier_off() noexcept { kapi_netif_carrier_off(m_dev); }
+	bool carrier_ok() const noexcept { return kapi_netif_carrier_ok(m_dev) != 0; }
+	void start_queue() noexcept { kapi_netif_start_queue(m_dev); }
+	void stop_queue() noexcept { kapi_netif_stop_queue(m_dev); }
+	void wake_queue() noexcept { kapi_netif_wake_queue(m_dev); }
+	bool queue_stopped() const noexcept { return kapi_netif_queue_stopped(m_dev) != 0; }
+
+	/* dev_hold/dev_put around asynchronous work that names the device. */
+	void hold() noexcept { kapi_netdev_hold(m_dev); }
+	void put() noexcept { kapi_netdev_put(m_dev); }
+
+	/* A receive buffer of len bytes after headroom. Context: any (atomic). */
+	Result<RxBuffer> alloc_rx_skb(u32 headroom, u32 len) noexcept
+	{
+		struct kapi_skb *skb = nullptr;
+		void *data = nullptr;
+		int rc = kapi_skb_alloc_rx(m_dev, headroom, len, &skb, &data);
+		if (rc)
+			return Error(rc);
+		return RxBuffer{Skb(skb), static_cast<u8 *>(data)};
+	}
+
+	/*
+	 * Re-sends a parked skb (pseudo header pushed) through the qdisc.
+	 * Always consumes it. Returns 0 or a positive NET_XMIT_* code; an
+	 * error if the core refused it. Context: process or softirq, IRQs on.
+	 */
+	Result<int> queue_xmit(Skb skb) noexcept
+	{
+		int rc = kapi_skb_xmit(m_dev, skb.raw());
+		if (rc < 0)
+			return Error(rc);
+		return rc;
+	}
+
+	struct kapi_netdev *raw() const noexcept { return m_dev; }
+
+private:
+	struct kapi_netdev *m_dev;
+};
+
+/*
+ * Holds rtnl for the rest of the scope. Context: process; may sleep.
+ * Not for code that already runs under rtnl (ndo_open/stop, the notifier).
+ */
+class [[nodiscard]] RtnlGuard : NonMovable {
+public:
+	[[nodiscard]] RtnlGuard() noexcept { kapi_rtnl_lock(); }
+	~RtnlGuard() { kapi_rtnl_unlock(); }
+};
+
+/* rtnl helpers for code that cannot block on it (sysfs stores, work that races unregister). */
+namespace rtnl {
+inline bool trylock() noexcept { return kapi_rtnl_trylock() != 0; }
+inline void unlock() noexcept { kapi_rtnl_unlock(); }
+inline void assert_held() noexcept { kapi_rtnl_assert(); }
+} // namespace rtnl
+
+/* netif_tx_lock_bh for the scope: excludes ndo_start_xmit on dev. */
+class [[nodiscard]] TxLockGuard : NonMovable {
+public:
+	[[nodiscard]] explicit TxLockGuard(NetDev dev) noexcept : m_dev(dev) { kapi_netif_tx_lock_bh(m_dev.raw()); }
+	~TxLockGuard() { kapi_netif_tx_unlock_bh(m_dev.raw()); }
+
+private:
+	NetDev m_dev;
+};
+
+/*
+ * Sole owner of an allocated net_device. Destruction unregisters it if
+ * registered (taking rtnl) and frees it, so it must run in process
+ * context without rtnl held; under rtnl call reset_locked() first.
+ * Movable by hand (the moved-from object is disarmed).
+ */
+class UniqueNetDev : NonCopyable {
+public:
+	UniqueNetDev() noexcept = default;
+	UniqueNetDev(UniqueNetDev &&o) noexcept
+		: m_dev(exchange(o.m_dev, nullptr)), m_registered(exchange(o.m_registered, false))
+	{
+	}
+	UniqueNetDev &operator=(UniqueNetDev &&o) noexcept
+	{
+		if (this != &o) {
+			reset();
+			m_dev = exchange(o.m_dev, nullptr);
+			m_registered = exchange(o.m_registered, false);
+		}
+		return *this;
+	}
+	~UniqueNetDev() { reset(); }
+
+	/*
+	 * Allocates the device; owner receives every upcall for it and must
+	 * outlive it. Context: process; may sleep.
+	 */
+	static Result<UniqueNetDev> create(const NetDevConfig &cfg, void *owner) noexcept
+	{
+		struct kapi_netdev_config kc = {};
+		kc.name = cfg.name;
+		kc.parent = cfg.parent.raw();
+		kc.parent_kind = static_cast<u8>(cfg.parent_kind);
+		kc.live_addr_change = cfg.live_addr_change;
+		kc.dev_port = cfg.dev_port;
+		kc.dev_id = cfg.dev_id;
+		kc.mtu = cfg.mtu;
+		kc.min_mtu = cfg.min_mtu;
+		kc.max_mtu = cfg.max_mtu;
+		kc.tx_queue_len = cfg.tx_queue_len;
+		kc.watchdog_ms = cfg.watchdog_ms;
+		kc.features = cfg.features;
+		kc.hw_features = cfg.hw_features;
+		for (usize i = 0; i < kNetdevAddrLen; i++) {
+			kc.dev_addr[i] = cfg.dev_addr[i];
+			kc.broadcast[i] = cfg.broadcast[i];
+		}
+		struct kapi_netdev *dev = nullptr;
+		int rc = kapi_netdev_alloc(&kc, owner, &dev);
+		if (rc)
+			return Error(rc);
+		UniqueNetDev out;
+		out.m_dev = dev;
+		return out;
+	}
+
+	NetDev get() const noexcept { return NetDev(m_dev); }
+	explicit operator bool() const noexcept { return m_dev != nullptr; }
+	bool registered() const noexcept { return m_registered; }
+
+	/* register_netdev (takes rtnl) / register_netdevice (rtnl held). Calls ndo_init. */
+	Status register_netdev() noexcept { return do_register(kapi_netdev_register(m_dev)); }
+	Status register_locked() noexcept { return do_register(kapi_netdev_register_locked(m_dev)); }
+
+	/* Unregisters (if registered) and frees. Context: process, rtnl NOT held. */
+	void reset() noexcept
+	{
+		if (!m_dev)
+			return;
+		if (m_registered)
+			kapi_netdev_unregister(m_dev);
+		kapi_netdev_free(exchange(m_dev, nullptr));
+		m_registered = false;
+	}
+	/* The same under rtnl; the core finishes the free at rtnl_unlock(). */
+	void reset_locked() noexcept
+	{
+		if (!m_dev)
+			return;
+		if (m_registered)
+			kapi_netdev_unregister_locked(m_dev);
+		kapi_netdev_free(exchange(m_dev, nullptr));
+		m_registered = false;
+	}
+
+private:
+	Status do_register(int rc) noexcept
+	{
+		if (rc)
+			return Error(rc);
+		m_registered = true;
+		return ok();
+	}
+
+	struct kapi_netdev *m_dev = nullptr;
+	bool m_registered = false;
+};
+
+/* The module's netdevice notifier; unregistered on destruction. Context: process, no rtnl. */
+class NetdevNotifierRegistration : NonCopyable {
+public:
+	NetdevNotifierRegistration() = default;
+	~NetdevNotifierRegistration() { reset(); }
+
+	Status register_notifier() noexcept
+	{
+		int rc = kapi_netdev_register_notifier();
+		if (rc)
+			return Error(rc);
+		m_registered = true;
+		return ok();
+	}
+	void reset() noexcept
+	{
+		if (m_registered)
+			kapi_netdev_unregister_notifier();
+		m_registered = false;
+	}
+
+private:
+	bool m_registered = false;
+};
+
+/*
+ * A NAPI context embedded in its owner and bound to a member function:
+ *
+ *     m_recv_napi.init<Iface, &Iface::poll_rx>(this, dev, 64);
+ *
+ * int T::poll(int budget) runs in softirq and returns the work done.
+ * The owner must del() (which sleeps) before it is destroyed and before
+ * the net_device is freed: free_netdev() walks the device's NAPI list.
+ * The destructor only warns if that was forgotten, since it cannot sleep.
+ */
+class Napi : NonMovable {
+public:
+	Napi() = default;
+	~Napi()
+	{
+		if (unlikely(m_added))
+			KERN_WARN("kern::Napi destroyed while still added to its net_device");
+	}
+
+	/* Context: process. The context starts disabled. */
+	template <class T, int (T::*Fn)(int)>
+	void init(T *owner, NetDev dev, int weight) noexcept
+	{
+		m_owner = owner;
+		m_call = [](void *o, int budget) { return (static_cast<T *>(o)->*Fn)(budget); };
+		kapi_napi_add(dev.raw(), &m_napi, &Napi::trampoline, weight);
+		m_added = true;
+	}
+	/* netif_napi_del. Context: process; sleeps. Idempotent. */
+	void del() noexcept
+	{
+		if (m_added)
+			kapi_napi_del(&m_napi);
+		m_added = false;
+	}
+
+	void enable() noexcept { kapi_napi_enable(&m_napi); }
+	/* Context: process; waits for a running poll. */
+	void disable() noexcept { kapi_napi_disable(&m_napi); }
+	/* Context: any (IRQ included). True if this call scheduled the poll. */
+	bool schedule() noexcept { return kapi_napi_schedule(&m_napi) != 0; }
+	/* From the poll only. True if complete: the CQ may be re-armed. */
+	bool complete_done(int work_done) noexcept { return kapi_napi_complete_done(&m_napi, work_done) != 0; }
+
+	/*
+	 * Hands a completed UD receive to the stack through this context's
+	 * GRO (see kapi_skb_rx_deliver). Always consumes skb. Returns the
+	 * bytes delivered, or -EINVAL for a bad length (skb freed).
+	 * Context: this context's poll.
+	 */
+	Result<u32> deliver_ud(Skb skb, u32 byte_len, PacketType type, bool csum_ok) noexcept
+	{
+		int n = kapi_skb_rx_deliver(&m_napi, skb.raw(), byte_len, static_cast<enum kapi_pkt_type>(type),
+					    csum_ok ? static_cast<unsigned int>(KAPI_SKB_RX_CSUM_OK) : 0u);
+		if (n < 0)
+			return Error(n);
+		return static_cast<u32>(n);
+	}
+
+private:
+	static int trampoline(struct kapi_napi *n, int budget)
+	{
+		Napi *self = reinterpret_cast<Napi *>(reinterpret_cast<char *>(n) - __builtin_offsetof(Napi, m_napi));
+		return self->m_call(self->m_owner, budget);
+	}
+
+	struct kapi_napi m_napi {};
+	int (*m_call)(void *, int) = nullptr;
+	void *m_owner = nullptr;
+	bool m_added = false;
+};
+
+} // namespace kern
+
+/*
+ * Defines every net_device upcall once, forwarding to static members of
+ * Driver (see the list at the top of this file) with the owner as Owner &.
+ * Use once per module, at namespace scope.
+ */
+#define KERN_NETDEV_OPS(Driver, Owner)                                                                     \
+	extern "C" int kapi_upcall_netdev_init(void *owner, struct kapi_netdev *dev)                       \
+	{                                                                                                  \
+		return kern::to_errno(Driver::ndo_init(*static_cast<Owner *>(owner), kern::NetDev(dev)));  \
+	}                                                                                                  \
+	extern "C" void kapi_upcall_netdev_uninit(void *owner, struct kapi_netdev *dev)                    \
+	{                                                                                                  \
+		Driver::ndo_uninit(*static_cast<Owner *>(owner), kern::NetDev(dev));                       \
+	}                                                                                                  \
+	extern "C" int kapi_upcall_netdev_open(void *owner, struct kapi_netdev *dev)                       \
+	{                                                                                                  \
+		return kern::to_errno(Driver::ndo_open(*static_cast<Owner *>(owner), kern::NetDev(dev)));  \
+	}                                                                                                  \
+	extern "C" int kapi_upcall_netdev_stop(void *owner, struct kapi_netdev *dev)                       \
+	{                                                                                                  \
+		return kern::to_errno(Driver::ndo_stop(*static_cast<Owner *>(owner), kern::NetDev(dev)));  \
+	}                                                                                                  \
+	extern "C" enum kapi_netdev_tx kapi_upcall_netdev_start_xmit(void *owner, struct kapi_netdev *dev, \
+								     struct kapi_skb *skb)                 \
+	{                                                                                                  \
+		return static_cast<enum kapi_netdev_tx>(Driver::ndo_start_xmit(                            \
+			*static_cast<Owner *>(owner), kern::NetDev(dev), kern::Skb(skb)));                 \
+	}                                                                                                  \
+	extern "C" int kapi_upcall_netdev_change_mtu(void *owner, struct kapi_netdev *dev, int new_mtu)    \
+	{                                                                                                  \
+		return kern::to_errno(                                                                     \
+			Driver::ndo_change_mtu(*static_cast<Owner *>(owner), kern::NetDev(dev), new_mtu)); \
+	}                                                                                                  \
+	extern "C" void kapi_upcall_netdev_set_rx_mode(void *owner, struct kapi_netdev *dev)               \
+	{                                                                                                  \
+		Driver::ndo_set_rx_mode(*static_cast<Owner *>(owner), kern::NetDev(dev));                  \
+	}                                                                                                  \
+	extern "C" void kapi_upcall_netdev_get_stats(void *owner, struct kapi_netdev *dev,                 \
+						     struct kapi_link_stats *out)                          \
+	{                                                                                                  \
+		kern::LinkStats s = {};                                                                    \
+		Driver::ndo_get_stats64(*static_cast<Owner *>(owner), kern::NetDev(dev), s);               \
+		out->rx_packets = s.rx_packets;                                                            \
+		out->tx_packets = s.tx_packets;                                                            \
+		out->rx_bytes = s.rx_bytes;                                                                \
+		out->tx_bytes = s.tx_bytes;                                                                \
+		out->rx_errors = s.rx_errors;                                                              \
+		out->tx_errors = s.tx_errors;                                                              \
+		out->rx_dropped = s.rx_dropped;                                                            \
+		out->tx_dropped = s.tx_dropped;                                                            \
+		out->multicast = s.multicast;                                                              \
+	}                                                                                                  \
+	extern "C" int kapi_upcall_netdev_set_mac_address(void *owner, struct kapi_netdev *dev,            \
+							  const kapi_u8 addr[KAPI_NETDEV_ADDR_LEN])        \
+	{                                                                                                  \
+		return kern::to_errno(Driver::ndo_set_mac_address(                                         \
+			*static_cast<Owner *>(owner), kern::NetDev(dev),                                   \
+			*reinterpret_cast<const kern::u8(*)[kern::kNetdevAddrLen]>(addr)));                \
+	}                                                                                                  \
+	extern "C" void kapi_upcall_netdev_tx_timeout(void *owner, struct kapi_netdev *dev,                \
+						      unsigned int txqueue)                                \
+	{                                                                                                  \
+		Driver::ndo_tx_timeout(*static_cast<Owner *>(owner), kern::NetDev(dev), txqueue);          \
+	}                                                                                                  \
+	extern "C" kapi_u64 kapi_upcall_netdev_fix_features(void *owner, struct kapi_netdev *dev,          \
+							    kapi_u64 features)                             \
+	{                                                                                                  \
+		return Driver::ndo_fix_features(*static_cast<Owner *>(owner), kern::NetDev(dev), features); \
+	}                                                                                                  \
+	extern "C" void kapi_upcall_netdev_event(void *owner, struct kapi_netdev *dev,                     \
+						 enum kapi_netdev_event event)                             \
+	{                                                                                                  \
+		Driver::netdev_event(*static_cast<Owner *>(owner), kern::NetDev(dev),                      \
+				     static_cast<kern::NetdevEvent>(event));                               \
+	}
+
+#endif /* KERN_NETDEV_H */
