@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ib_core verbs shims for a UD IPoIB interface: PD, CQ (with its
+ * completion trampoline), UD QP, AH, multicast attach, posting and DMA
+ * mapping. The hot-path calls build the kernel work requests here so
+ * C++ crosses the boundary once per packet.
+ */
+#include <linux/slab.h>
+#include <linux/skbuff.h>
+#include <linux/dma-mapping.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/ib_sa.h>
+
+#include "kapi/verbs.h"
+#include "kapi/sa.h"
+
+/* Mirrored constants. */
+static_assert((int)KAPI_QPS_RESET == (int)IB_QPS_RESET);
+static_assert((int)KAPI_QPS_INIT == (int)IB_QPS_INIT);
+static_assert((int)KAPI_QPS_RTR == (int)IB_QPS_RTR);
+static_assert((int)KAPI_QPS_RTS == (int)IB_QPS_RTS);
+static_assert((int)KAPI_QPS_SQD == (int)IB_QPS_SQD);
+static_assert((int)KAPI_QPS_SQE == (int)IB_QPS_SQE);
+static_assert((int)KAPI_QPS_ERR == (int)IB_QPS_ERR);
+
+static_assert((int)KAPI_QP_CREATE_IPOIB_UD_LSO == (int)IB_QP_CREATE_IPOIB_UD_LSO);
+static_assert((int)KAPI_QP_CREATE_BLOCK_MULTICAST_LOOPBACK ==
+	      (int)IB_QP_CREATE_BLOCK_MULTICAST_LOOPBACK);
+static_assert((int)KAPI_QP_CREATE_NETIF_QP == (int)IB_QP_CREATE_NETIF_QP);
+static_assert((int)KAPI_QP_CREATE_NETDEV_USE == (int)IB_QP_CREATE_NETDEV_USE);
+#define KAPI_QP_CREATE_ALL (KAPI_QP_CREATE_IPOIB_UD_LSO | KAPI_QP_CREATE_BLOCK_MULTICAST_LOOPBACK | \
+			    KAPI_QP_CREATE_NETIF_QP | KAPI_QP_CREATE_NETDEV_USE)
+
+static_assert((int)KAPI_QP_EVENT_PATH_MIG == (int)IB_EVENT_PATH_MIG);
+static_assert((int)KAPI_QP_EVENT_PATH_MIG_ERR == (int)IB_EVENT_PATH_MIG_ERR);
+static_assert((int)KAPI_QP_EVENT_COMM_EST == (int)IB_EVENT_COMM_EST);
+static_assert((int)KAPI_QP_EVENT_SQ_DRAINED == (int)IB_EVENT_SQ_DRAINED);
+static_assert((int)KAPI_QP_EVENT_QP_FATAL == (int)IB_EVENT_QP_FATAL);
+static_assert((int)KAPI_QP_EVENT_QP_REQ_ERR == (int)IB_EVENT_QP_REQ_ERR);
+static_assert((int)KAPI_QP_EVENT_QP_ACCESS_ERR == (int)IB_EVENT_QP_ACCESS_ERR);
+static_assert((int)KAPI_QP_EVENT_QP_LAST_WQE_REACHED == (int)IB_EVENT_QP_LAST_WQE_REACHED);
+
+static_assert((int)KAPI_WC_SUCCESS == (int)IB_WC_SUCCESS);
+static_assert((int)KAPI_WC_LOC_LEN_ERR == (int)IB_WC_LOC_LEN_ERR);
+static_assert((int)KAPI_WC_LOC_QP_OP_ERR == (int)IB_WC_LOC_QP_OP_ERR);
+static_assert((int)KAPI_WC_LOC_PROT_ERR == (int)IB_WC_LOC_PROT_ERR);
+static_assert((int)KAPI_WC_WR_FLUSH_ERR == (int)IB_WC_WR_FLUSH_ERR);
+static_assert((int)KAPI_WC_RETRY_EXC_ERR == (int)IB_WC_RETRY_EXC_ERR);
+static_assert((int)KAPI_WC_RNR_RETRY_EXC_ERR == (int)IB_WC_RNR_RETRY_EXC_ERR);
+static_assert((int)KAPI_WC_GENERAL_ERR == (int)IB_WC_GENERAL_ERR);
+static_assert((int)KAPI_WC_SEND == (int)IB_WC_SEND);
+static_assert((int)KAPI_WC_LSO == (int)IB_WC_LSO);
+static_assert((int)KAPI_WC_RECV == (int)IB_WC_RECV);
+static_assert((int)KAPI_WC_GRH == (int)IB_WC_GRH);
+static_assert((int)KAPI_WC_WITH_IMM == (int)IB_WC_WITH_IMM);
+static_assert((int)KAPI_WC_IP_CSUM_OK == (int)IB_WC_IP_CSUM_OK);
+
+static_assert((int)KAPI_SEND_SIGNALED == (int)IB_SEND_SIGNALED);
+static_assert((int)KAPI_SEND_SOLICITED == (int)IB_SEND_SOLICITED);
+static_assert((int)KAPI_SEND_INLINE == (int)IB_SEND_INLINE);
+static_assert((int)KAPI_SEND_IP_CSUM == (int)IB_SEND_IP_CSUM);
+#define KAPI_SEND_ALL (KAPI_SEND_SIGNALED | KAPI_SEND_SOLICITED | KAPI_SEND_INLINE | KAPI_SEND_IP_CSUM)
+
+static_assert((int)KAPI_DMA_BIDIRECTIONAL == (int)DMA_BIDIRECTIONAL);
+static_assert((int)KAPI_DMA_TO_DEVICE == (int)DMA_TO_DEVICE);
+static_assert((int)KAPI_DMA_FROM_DEVICE == (int)DMA_FROM_DEVICE);
+
+static_assert(KAPI_UD_MAX_SEND_SGE >= MAX_SKB_FRAGS + 1);
+static_assert(sizeof(kapi_u64) == sizeof(u64) && sizeof(dma_addr_t) <= sizeof(kapi_u64));
+
+#define IBDEV(d) ((struct ib_device *)(d))
+#define IBPD(p) ((struct ib_pd *)(p))
+#define IBAH(a) ((struct ib_ah *)(a))
+
+/* kapi_sg.flags: how the glue mapped the segment. */
+#define KAPI_SG_PAGE 1u
+
+/* How many WRs/WCs go through the stack at once (keeps frames small). */
+#define KAPI_POLL_CHUNK 8
+#define KAPI_RECV_CHUNK 8
+
+struct kapi_cq {
+	struct ib_cq *cq;
+	kapi_cq_comp_fn fn;
+	void *owner;
+};
+
+struct kapi_qp {
+	struct ib_qp *qp;
+	u32 lkey; /* pd->local_dma_lkey, cached for the hot path */
+	kapi_qp_event_fn event_fn;
+	void *owner;
+};
+
+void kapi_verbs_query_caps(const struct kapi_ib_device *dev, struct kapi_verbs_caps *out)
+{
+	const struct ib_device_attr *a = &IBDEV(dev)->attrs;
+
+	out->max_qp_wr = a->max_qp_wr;
+	out->max_send_sge = a->max_send_sge;
+	out->max_recv_sge = a->max_recv_sge;
+	out->max_cqe = a->max_cqe;
+	out->num_comp_vectors = IBDEV(dev)->num_comp_vectors;
+	out->block_mcast_loopback = !!(a->kernel_cap_flags & IBK_BLOCK_MULTICAST_LOOPBACK);
+	out->ud_tso = !!(a->kernel_cap_flags & IBK_UD_TSO);
+	out->rdma_netdev_opa = !!(a->kernel_cap_flags & IBK_RDMA_NETDEV_OPA);
+	out->ud_ip_csum = !!(a->device_cap_flags & IB_DEVICE_UD_IP_CSUM);
+	out->managed_flow_steering = !!(a->device_cap_flags & IB_DEVICE_MANAGED_FLOW_STEERING);
+}
+
+int kapi_verbs_find_pkey(struct kapi_ib_device *dev, u32 port, u16 pkey, u16 *index)
+{
+	return ib_find_pkey(IBDEV(dev), port, pkey, index);
+}
+
+/* ---- PD ---- */
+
+int kapi_pd_alloc(struct kapi_ib_device *dev, struct kapi_pd **out)
+{
+	struct ib_pd *pd = ib_alloc_pd(IBDEV(dev), 0);
+
+	if (IS_ERR(pd))
+		return PTR_ERR(pd);
+	*out = (struct kapi_pd *)pd;
+	return 0;
+}
+
+void kapi_pd_dealloc(struct kapi_pd *pd)
+{
+	if (pd)
+		ib_dealloc_pd(IBPD(pd));
+}
+
+/* ---- CQ ---- */
+
+static void kapi_cq_comp_trampoline(struct ib_cq *ibcq, void *context)
+{
+	struct kapi_cq *cq = context;
+
+	cq->fn(cq->owner);
+}
+
+int kapi_cq_create(struct kapi_ib_device *dev, int cqe, int comp_vector, kapi_cq_comp_fn fn,
+		   void *owner, struct kapi_cq **out)
+{
+	struct ib_cq_init_attr attr = {};
+	struct kapi_cq *cq;
+	struct ib_cq *ibcq;
+
+	if (!fn || cqe <= 0 || comp_vector < 0 || IBDEV(dev)->num_comp_vectors <= 0)
+		return -EINVAL;
+	cq = kzalloc(sizeof(*cq), GFP_KERNEL);
+	if (!cq)
+		return -ENOMEM;
+	cq->fn = fn;
+	cq->owner = owner;
+	attr.cqe = cqe;
+	attr.comp_vector = comp_vector % IBDEV(dev)->num_comp_vectors;
+	ibcq = ib_create_cq(IBDEV(dev), kapi_cq_comp_trampoline, NULL, cq, &attr);
+	if (IS_ERR(ibcq)) {
+		kfree(cq);
+		return PTR_ERR(ibcq);
+	}
+	cq->cq = ibcq;
+	*out = cq;
+	return 0;
+}
+
+void kapi_cq_destroy(struct kapi_cq *cq)
+{
+	if (!cq)
+		return;
+	ib_destroy_cq(cq->cq);
+	kfree(cq);
+}
+
+int kapi_cq_req_notify(struct kapi_cq *cq, int report_missed)
+{
+	enum ib_cq_notify_flags flags = IB_CQ_NEXT_COMP;
+
+	if (report_missed)
+		flags |= IB_CQ_REPORT_MISSED_EVENTS;
+	return ib_req_notify_cq(cq->cq, flags);
+}
+
+static void kapi_wc_copy(struct kapi_wc *dst, const struct ib_wc *src)
+{
+	dst->wr_id = src->wr_id;
+	dst->status = src->status;
+	dst->opcode = src->opcode;
+	dst->byte_len = src->byte_len;
+	dst->qp_num = src->qp ? src->qp->qp_num : 0;
+	dst->src_qp = src->src_qp;
+	dst->slid = src->slid;
+	dst->wc_flags = src->wc_flags;
+	dst->vendor_err = src->vendor_err;
+	dst->pkey_index = src->pkey_index;
+	dst->sl = src->sl;
+	dst->dlid_path_bits = src->dlid_path_bits;
+}
+
+int kapi_cq_poll(struct kapi_cq *cq, struct kapi_wc *wc, int n)
+{
+	struct ib_wc ibwc[KAPI_POLL_CHUNK];
+	int done = 0;
+
+	while (done < n) {
+		int want = min(n - done, KAPI_POLL_CHUNK);
+		int got = ib_poll_cq(cq->cq, want, ibwc);
+		int i;
+
+		if (got < 0)
+			return done ? done : got;
+		for (i = 0; i < got; i++)
+			kapi_wc_copy(&wc[done + i], &ibwc[i]);
+		done += got;
+		if (got < want)
+			break;
+	}
+	return done;
+}
+
+int kapi_cq_set_moderation(struct kapi_cq *cq, u16 count, u16 period_usec)
+{
+	return rdma_set_cq_moderation(cq->cq, count, period_usec);
+}
+
+/* ---- UD QP ---- */
+
+static void kapi_qp_event_trampoline(struct ib_event *event, void *context)
+{
+	struct kapi_qp *qp = context;
+
+	switch (event->event) {
+	case IB_EVENT_PATH_MIG:
+	case IB_EVENT_PATH_MIG_ERR:
+	case IB_EVENT_COMM_EST:
+	case IB_EVENT_SQ_DRAINED:
+	case IB_EVENT_QP_FATAL:
+	case IB_EVENT_QP_REQ_ERR:
+	case IB_EVENT_QP_ACCESS_ERR:
+	case IB_EVENT_QP_LAST_WQE_REACHED:
+		break;
+	default:
+		return;
+	}
+	if (qp->event_fn)
+		qp->event_fn(qp->owner, (enum kapi_qp_event)event->event);
+}
+
+int kapi_ud_qp_create(struct kapi_pd *pd, struct kapi_cq *send_cq, struct kapi_cq *recv_cq,
+		      struct kapi_ud_qp_init *attr, kapi_qp_event_fn event_fn, void *owner,
+		      struct kapi_qp **out)
+{
+	struct ib_qp_init_attr init = {};
+	struct kapi_qp *qp;
+	struct ib_qp *ibqp;
+
+	if (attr->create_flags & ~KAPI_QP_CREATE_ALL)
+		return -EINVAL;
+	qp = kzalloc(sizeof(*qp), GFP_KERNEL);
+	if (!qp)
+		return -ENOMEM;
+	qp->event_fn = event_fn;
+	qp->owner = owner;
+
+	init.event_handler = kapi_qp_event_trampoline;
+	init.qp_context = qp;
+	init.send_cq = send_cq->cq;
+	init.recv_cq = recv_cq->cq;
+	init.cap.max_send_wr = attr->max_send_wr;
+	init.cap.max_recv_wr = attr->max_recv_wr;
+	init.cap.max_send_sge = attr->max_send_sge;
+	init.cap.max_recv_sge = attr->max_recv_sge;
+	init.sq_sig_type = IB_SIGNAL_ALL_WR;
+	init.qp_type = IB_QPT_UD;
+	init.create_flags = attr->create_flags;
+
+	ibqp = ib_create_qp(IBPD(pd), &init);
+	if (IS_ERR(ibqp)) {
+		kfree(qp);
+		return PTR_ERR(ibqp);
+	}
+	qp->qp = ibqp;
+	qp->lkey = IBPD(pd)->local_dma_lkey;
+	attr->max_send_wr = init.cap.max_send_wr;
+	attr->max_recv_wr = init.cap.max_recv_wr;
+	attr->max_send_sge = init.cap.max_send_sge;
+	attr->max_recv_sge = init.cap.max_recv_sge;
+	*out = qp;
+	return 0;
+}
+
+int kapi_qp_destroy(struct kapi_qp *qp)
+{
+	int rc;
+
+	if (!qp)
+		return 0;
+	rc = ib_destroy_qp(qp->qp);
+	if (rc)
+		return rc; /* still alive: the caller may retry or leak it */
+	kfree(qp);
+	return 0;
+}
+
+u32 kapi_qp_num(const struct kapi_qp *qp)
+{
+	return qp->qp->qp_num;
+}
+
+int kapi_ud_qp_init_to_rts(struct kapi_qp *qp, u16 pkey_index, u32 port, u32 qkey, u32 sq_psn,
+			   enum kapi_qp_state *failed_state)
+{
+	struct ib_qp_attr attr = {};
+	int mask = IB_QP_STATE | IB_QP_QKEY | IB_QP_PORT | IB_QP_PKEY_INDEX;
+	int rc;
+
+	attr.qp_state = IB_QPS_INIT;
+	attr.qkey = qkey;
+	attr.port_num = port;
+	attr.pkey_index = pkey_index;
+	rc = ib_modify_qp(qp->qp, &attr, mask);
+	if (rc)
+		goto fail;
+
+	attr.qp_state = IB_QPS_RTR;
+	mask &= ~IB_QP_PORT; /* not allowed on INIT -> RTR */
+	rc = ib_modify_qp(qp->qp, &attr, mask);
+	if (rc)
+		goto fail;
+
+	attr.qp_state = IB_QPS_RTS;
+	attr.sq_psn = sq_psn;
+	mask |= IB_QP_SQ_PSN;
+	mask &= ~IB_QP_PKEY_INDEX;
+	rc = ib_modify_qp(qp->qp, &attr, mask);
+	if (rc)
+		goto fail;
+	return 0;
+
+fail:
+	if (failed_state)
+		*failed_state = (enum kapi_qp_state)attr.qp_state;
+	attr.qp_state = IB_QPS_RESET;
+	/* Best effort, as ipoib_init_qp(); the original error is what matters. */
+	(void)ib_modify_qp(qp->qp, &attr, IB_QP_STATE);
+	return rc;
+}
+
+int kapi_qp_set_qkey(struct kapi_qp *qp, u32 qkey)
+{
+	struct ib_qp_attr attr = {};
+
+	attr.qkey = qkey;
+	return ib_modify_qp(qp->qp, &attr, IB_QP_QKEY);
+}
+
+int kapi_qp_modify_state(struct kapi_qp *qp, enum kapi_qp_state state)
+{
+	struct ib_qp_attr attr = {};
+
+	if ((unsigned int)state > KAPI_QPS_ERR)
+		return -EINVAL;
+	attr.qp_state = (enum ib_qp_state)state;
+	return ib_modify_qp(qp->qp, &attr, IB_QP_STATE);
+}
+
+int kapi_qp_query_state(struct kapi_qp *qp, enum kapi_qp_state *state)
+{
+	struct ib_qp_attr attr = {};
+	struct ib_qp_init_attr init = {};
+	int rc;
+
+	rc = ib_query_qp(qp->qp, &attr, IB_QP_STATE, &init);
+	if (rc)
+		return rc;
+	*state = (enum kapi_qp_state)attr.qp_state;
+	return 0;
+}
+
+int kapi_ud_post_recv(struct kapi_qp *qp, u64 wr_id, u64 addr, u32 len)
+{
+	struct ib_sge sge = { .addr = addr, .length = len, .lkey = qp->lkey };
+	struct ib_recv_wr wr = { .wr_id = wr_id, .sg_list = &sge, .num_sge = 1 };
+
+	return ib_post_recv(qp->qp, &wr, NULL);
+}
+
+int kapi_ud_post_recv_batch(struct kapi_qp *qp, const struct kapi_recv_buf *bufs, int n, int *posted)
+{
+	struct ib_sge sge[KAPI_RECV_CHUNK];
+	struct ib_recv_wr wr[KAPI_RECV_CHUNK];
+	int done = 0;
+
+	*posted = 0;
+	while (done < n) {
+		int cnt = min(n - done, KAPI_RECV_CHUNK);
+		const struct ib_recv_wr *bad = NULL;
+		int i, rc;
+
+		for (i = 0; i < cnt; i++) {
+			sge[i].addr = bufs[done + i].addr;
+			sge[i].length = bufs[done + i].len;
+			sge[i].lkey = qp->lkey;
+			wr[i].wr_id = bufs[done + i].wr_id;
+			wr[i].sg_list = &sge[i];
+			wr[i].num_sge = 1;
+			wr[i].next = i + 1 < cnt ? &wr[i + 1] : NULL;
+		}
+		rc = ib_post_recv(qp->qp, wr, &bad);
+		if (rc) {
+			/* bad points into wr[]; everything before it was accepted. */
+			*posted = done + (bad ? (int)(bad - wr) : 0);
+			return rc;
+		}
+		done += cnt;
+		*posted = done;
+	}
+	return 0;
+}
+
+static int kapi_ud_post(struct kapi_qp *qp, struct ib_ud_wr *wr, const struct kapi_sg *sg, int nsge,
+			u32 flags)
+{
+	struct ib_sge sge[KAPI_UD_MAX_SEND_SGE];
+	int i;
+
+	if (nsge <= 0 || nsge > KAPI_UD_MAX_SEND_SGE || (flags & ~KAPI_SEND_ALL))
+		return -EINVAL;
+	for (i = 0; i < nsge; i++) {
+		sge[i].addr = sg[i].addr;
+		sge[i].length = sg[i].len;
+		sge[i].lkey = qp->lkey;
+	}
+	wr->wr.sg_list = sge;
+	wr->wr.num_sge = nsge;
+	wr->wr.send_flags = flags;
+	return ib_post_send(qp->qp, &wr->wr, NULL);
+}
+
+int kapi_ud_post_send(struct kapi_qp *qp, u64 wr_id, struct kapi_ah *ah, u32 remote_qpn,
+		      u32 remote_qkey, const struct kapi_sg *sg, int nsge, u32 flags)
+{
+	struct ib_ud_wr wr = {};
+
+	wr.wr.wr_id = wr_id;
+	wr.wr.opcode = IB_WR_SEND;
+	wr.ah = IBAH(ah);
+	wr.remote_qpn = remote_qpn;
+	wr.remote_qkey = remote_qkey;
+	return kapi_ud_post(qp, &wr, sg, nsge, flags);
+}
+
+int kapi_ud_post_send_lso(struct kapi_qp *qp, u64 wr_id, struct kapi_ah *ah, u32 remote_qpn,
+			  u32 remote_qkey, const struct kapi_sg *sg, int nsge, u32 flags,
+			  const void *hdr, int hlen, int mss)
+{
+	struct ib_ud_wr wr = {};
+
+	if (!hdr || hlen <= 0 || mss <= 0)
+		return -EINVAL;
+	wr.wr.wr_id = wr_id;
+	wr.wr.opcode = IB_WR_LSO;
+	wr.ah = IBAH(ah);
+	wr.remote_qpn = remote_qpn;
+	wr.remote_qkey = remote_qkey;
+	/* ib_ud_wr.header is not const; providers only read it. */
+	wr.header = (void *)hdr;
+	wr.hlen = hlen;
+	wr.mss = mss;
+	return kapi_ud_post(qp, &wr, sg, nsge, flags);
+}
+
+/* ---- Multicast attach ---- */
+
+int kapi_qp_attach_mcast(struct kapi_qp *qp, const u8 mgid[16], u16 mlid)
+{
+	union ib_gid gid;
+
+	memcpy(gid.raw, mgid, sizeof(gid.raw));
+	return ib_attach_mcast(qp->qp, &gid, mlid);
+}
+
+int kapi_qp_detach_mcast(struct kapi_qp *qp, const u8 mgid[16], u16 mlid)
+{
+	union ib_gid gid;
+
+	memcpy(gid.raw, mgid, sizeof(gid.raw));
+	return ib_detach_mcast(qp->qp, &gid, mlid);
+}
+
+/* ---- AH ---- */
+
+static int kapi_ah_create(struct ib_pd *pd, struct rdma_ah_attr *av, int sleepable,
+			  struct kapi_ah **out)
+{
+	struct ib_ah *ah = rdma_create_ah(pd, av, sleepable ? RDMA_CREATE_AH_SLEEPABLE : 0);
+
+	if (IS_ERR(ah))
+		return PTR_ERR(ah);
+	*out = (struct kapi_ah *)ah;
+	return 0;
+}
+
+/*
+ * The struct sa_path_rec stored in a kapi_path (kapi/sa.c asserts it fits).
+ * ib_init_ah_attr_from_path() takes it non-const but only reads it.
+ */
+static struct sa_path_rec *kapi_path_rec(const struct kapi_path *path)
+{
+	return (struct sa_path_rec *)path->opaque;
+}
+
+int kapi_ah_create_from_path(struct kapi_pd *pd, u32 port, const struct kapi_path *path,
+			     int sleepable, struct kapi_ah **out)
+{
+	struct rdma_ah_attr av;
+	int rc;
+
+	rc = ib_init_ah_attr_from_path(IBPD(pd)->device, port, kapi_path_rec(path), &av, NULL);
+	if (rc)
+		return rc;
+	rc = kapi_ah_create(IBPD(pd), &av, sleepable, out);
+	rdma_destroy_ah_attr(&av);
+	return rc;
+}
+
+int kapi_ah_create_mcast(struct kapi_pd *pd, u32 port, u16 mlid, const u8 mgid[16], u32 flow_label,
+			 u8 hop_limit, u8 tclass, u8 sl, u8 rate, int sleepable, struct kapi_ah **out)
+{
+	struct rdma_ah_attr av;
+	union ib_gid dgid;
+
+	memcpy(dgid.raw, mgid, sizeof(dgid.raw));
+	memset(&av, 0, sizeof(av));
+	av.type = rdma_ah_find_type(IBPD(pd)->device, port);
+	rdma_ah_set_dlid(&av, mlid);
+	rdma_ah_set_port_num(&av, port);
+	rdma_ah_set_sl(&av, sl);
+	rdma_ah_set_static_rate(&av, rate);
+	rdma_ah_set_grh(&av, &dgid, flow_label, 0, hop_limit, tclass);
+	return kapi_ah_create(IBPD(pd), &av, sleepable, out);
+}
+
+void kapi_ah_destroy(struct kapi_ah *ah, int sleepable)
+{
+	if (ah)
+		rdma_destroy_ah(IBAH(ah), sleepable ? RDMA_DESTROY_AH_SLEEPABLE : 0);
+}
+
+/* ---- DMA ---- */
+
+int kapi_dma_map_single(struct kapi_ib_device *dev, void *vaddr, u32 len, enum kapi_dma_dir dir,
+			u64 *addr)
+{
+	u64 a = ib_dma_map_single(IBDEV(dev), vaddr, len, (enum dma_data_direction)dir);
+
+	if (unlikely(ib_dma_mapping_error(IBDEV(dev), a)))
+		return -EIO;
+	*addr = a;
+	return 0;
+}
+
+void kapi_dma_unmap_single(struct kapi_ib_device *dev, u64 addr, u32 len, enum kapi_dma_dir dir)
+{
+	ib_dma_unmap_single(IBDEV(dev), addr, len, (enum dma_data_direction)dir);
+}
+
+void kapi_dma_unmap_sg(struct kapi_ib_device *dev, const struct kapi_sg *sg, int n, enum kapi_dma_dir dir)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (sg[i].flags & KAPI_SG_PAGE)
+			ib_dma_unmap_page(IBDEV(dev), sg[i].addr, sg[i].len,
+					  (enum dma_data_direction)dir);
+		else
+			ib_dma_unmap_single(IBDEV(dev), sg[i].addr, sg[i].len,
+					    (enum dma_data_direction)dir);
+	}
+}
+
+int kapi_dma_map_segs(struct kapi_ib_device *dev, const struct kapi_dma_seg *segs, int n,
+		      enum kapi_dma_dir dir, struct kapi_sg *out)
+{
+	enum dma_data_direction d = (enum dma_data_direction)dir;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		u64 a;
+
+		if (segs[i].page) {
+			a = ib_dma_map_page(IBDEV(dev), (struct page *)segs[i].page, segs[i].offset,
+					    segs[i].len, d);
+			out[i].flags = KAPI_SG_PAGE;
+		} else {
+			a = ib_dma_map_single(IBDEV(dev), segs[i].vaddr, segs[i].len, d);
+			out[i].flags = 0;
+		}
+		if (unlikely(ib_dma_mapping_error(IBDEV(dev), a))) {
+			kapi_dma_unmap_sg(dev, out, i, dir);
+			return -EIO;
+		}
+		out[i].addr = a;
+		out[i].len = segs[i].len;
+	}
+	return 0;
+}
