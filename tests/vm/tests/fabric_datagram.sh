@@ -26,7 +26,12 @@ check "fabric counted received packets on sib1" counter_positive sib1 1 rx_packe
 check "fabric counted SA requests" counter_positive sib0 1 sa_requests
 check "no Q_Key or P_Key violations on sib1's port" [ "$(sib_counter sib1 1 drop_qkey)" -eq 0 -a "$(sib_counter sib1 1 drop_pkey)" -eq 0 ]
 cat $SIB_DBG/sib1/port1/counters
-check "fabric unload under live ipoib" rmmod softib
+# Unload with traffic in flight: destroy_qp must quiesce the wire first.
+in_ns a ping -f -s 1400 -w 15 $B4 >/dev/null 2>&1 &
+fpid=$!
+sleep 3
+check "fabric unload under live ipoib and a ping flood" rmmod softib
+wait $fpid
 netdevs_gone() { ! ip -n a link show ib0 >/dev/null 2>&1 && ! ip -n b link show ib1 >/dev/null 2>&1; }
 check "ipoib netdevs gone" netdevs_gone
 check "stock ipoib unloads" rmmod ib_ipoib
