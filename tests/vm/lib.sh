@@ -2,8 +2,12 @@
 # Debian tools, assertions that print KTAP-style lines, and module helpers.
 #
 #   check DESC CMD...        run CMD; "ok N DESC" or "not ok N DESC" (+ output)
+#                            (CMD runs as is: inside `sh -c '...'` the wrapper
+#                            functions below do not exist and busybox applets
+#                            answer instead; call tools by /usr/sbin path there)
 #   check_fails DESC CMD...  CMD must fail
-#   wait_until SECS CMD...   poll CMD every 0.2 s until it succeeds (0) or SECS pass (1)
+#   wait_until SECS CMD...   poll CMD every 0.2 s until it succeeds (0) or SECS of
+#                            wall-clock time pass (1), however long CMD takes
 #   log MSG / skip REASON / finish
 
 # Debian's busybox shell runs its own applets before PATH lookups, so the
@@ -70,15 +74,13 @@ pass() {
 }
 
 wait_until() {
-	_limit=$(($1 * 5))
+	_end=$(($(date +%s) + $1))
 	shift
-	_i=0
-	while [ $_i -lt $_limit ]; do
+	while :; do
 		"$@" >/dev/null 2>&1 && return 0
+		[ "$(date +%s)" -ge $_end ] && return 1
 		sleep 0.2
-		_i=$((_i + 1))
 	done
-	return 1
 }
 
 skip() {

@@ -36,6 +36,6 @@ check_fails "malformed value is rejected" modprobe ib_ipoib send_queue_size=lots
 check "rejection names the parameter" sh -c "dmesg | tail -n +$((mark + 1)) | grep -q \"send_queue_size\""
 check "module not left loaded" sh -c '! grep -q "^ib_ipoib " /proc/modules'
 
-check "debug_level is writable at run time" sh -c "modprobe ib_ipoib && echo 1 > $P/debug_level && [ \$(cat $P/debug_level) = 1 ]"
+check "debug_level is writable at run time" sh -c "/usr/sbin/modprobe ib_ipoib && echo 1 > $P/debug_level && [ \$(cat $P/debug_level) = 1 ]"
 rmmod ib_ipoib
 finish
