@@ -39,6 +39,13 @@ using kern::u8;
 
 namespace err = kern::err;
 
+/* Debug tracing, enabled at run time through the debug_level parameter. */
+#define ipoib_dbg(fmt, ...)                                          \
+	do {                                                         \
+		if (kapi_param_read(&kapi_params.debug_level) > 0)  \
+			kern_dbg(fmt, ##__VA_ARGS__);                \
+	} while (0)
+
 class Device;
 
 /* One InfiniBand port bound by the driver. */
@@ -205,7 +212,9 @@ void Module::ib_remove_one(IbDevice, void *ctx)
 
 void Module::ib_event(void *ctx, IbEvent event, u32 port)
 {
-	if (Port *p = static_cast<Device *>(ctx)->port(port))
+	Device *dev = static_cast<Device *>(ctx);
+	ipoib_dbg("%s port %u: event %s", dev->ib().name(), port, kern::to_string(event));
+	if (Port *p = dev->port(port))
 		p->on_event(event);
 }
 

@@ -17,7 +17,7 @@ static void kapi_vlog(enum kapi_log_level level, const char *fmt, va_list *args)
 {
 	struct va_format vaf = { .fmt = fmt, .va = args };
 
-	/* Debug lines go to KERN_INFO: they are gated by debug_level in C++ already. */
+	/* Debug lines go to KERN_INFO: the driver gates them on debug_level itself. */
 	switch (level) {
 	case KAPI_LOG_ERR:
 		pr_err(KBUILD_MODNAME ": %pV\n", &vaf);

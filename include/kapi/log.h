@@ -18,7 +18,9 @@ void kapi_log(enum kapi_log_level level, const char *fmt, ...) KAPI_PRINTF(2, 3)
 void kapi_log_ratelimited(enum kapi_log_level level, const char *fmt, ...) KAPI_PRINTF(2, 3);
 
 /*
- * An invariant broke: WARN once per call site with file:line and message.
+ * An invariant broke: WARN with the caller's file:line and message, every
+ * time (all C++ warnings share this one C call site, so WARN_ONCE here
+ * would hide every report after the first).
  * Never noreturn (objtool cannot see through it from C++); the caller
  * carries on with an error path.
  */

@@ -26,9 +26,18 @@ echo 0x20 >$K/lid
 check "LID change -> LID_CHANGE with the new LID" wait_until 5 got "ib_ipoib: sib0 port 1: LID_CHANGE: state ACTIVE, LID 0x20"
 echo 0x2 >$K/lid
 
+# debug_level gates the per-event trace lines, at run time.
+P=/sys/module/ib_ipoib/parameters
+mark=$(dmesg_mark)
+echo 1 >$K/client_reregister
+wait_until 5 got "CLIENT_REREGISTER: state ACTIVE"
+check "no event trace with debug_level=0" sh -c "! dmesg | tail -n +$((mark + 1)) | grep -q 'event CLIENT_REREGISTER'"
+echo 1 >$P/debug_level
 mark=$(dmesg_mark)
 echo 1 >$K/client_reregister
 check "client reregister -> CLIENT_REREGISTER" wait_until 5 got "ib_ipoib: sib0 port 1: CLIENT_REREGISTER: state ACTIVE"
+check "debug_level=1 traces the event" wait_until 5 got "ib_ipoib: sib0 port 1: event CLIENT_REREGISTER"
+echo 0 >$P/debug_level
 echo 1 >$K/sm_change
 check "SM change -> SM_CHANGE" wait_until 5 got "ib_ipoib: sib0 port 1: SM_CHANGE: state ACTIVE"
 
