@@ -13,11 +13,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <sstream>
@@ -231,6 +234,90 @@ std::string join(const std::vector<std::string> &v)
 	return os.str();
 }
 
+// ---- debugfs -------------------------------------------------------------
+
+} // namespace
+
+// The handles are opaque in C++; the fakes give them a body here. Both
+// live in g_debugfs_dirs/g_debugfs_files until removed. A directory
+// removal removes everything below it, as debugfs_remove() does; entries
+// removed that way whose handle is still held by C++ move to the orphan
+// lists, because in the kernel that handle would now dangle.
+struct kapi_debugfs_dir {
+	std::string name;
+	kapi_debugfs_dir *parent; // nullptr: the debugfs root
+};
+
+struct kapi_debugfs_file {
+	std::string name;
+	kapi_debugfs_dir *dir;
+	kapi_debugfs_fill_fn fn;
+	void *owner;
+	unsigned int mode;
+};
+
+namespace {
+
+// All guarded by g_state_lock.
+std::vector<kapi_debugfs_dir *> g_debugfs_dirs;
+std::vector<kapi_debugfs_file *> g_debugfs_files;
+std::vector<kapi_debugfs_dir *> g_debugfs_orphan_dirs;
+std::vector<kapi_debugfs_file *> g_debugfs_orphan_files;
+int g_debugfs_create_error; // Non-zero: every create fails with it.
+
+template <class T>
+bool erase_ptr(std::vector<T *> &v, T *p)
+{
+	auto it = std::find(v.begin(), v.end(), p);
+	if (it == v.end())
+		return false;
+	v.erase(it);
+	return true;
+}
+
+std::string debugfs_path_locked(const kapi_debugfs_dir *d)
+{
+	return d ? debugfs_path_locked(d->parent) + d->name + "/" : std::string();
+}
+
+bool debugfs_name_taken_locked(const kapi_debugfs_dir *parent, const std::string &name)
+{
+	for (const kapi_debugfs_dir *d : g_debugfs_dirs)
+		if (d->parent == parent && d->name == name)
+			return true;
+	for (const kapi_debugfs_file *f : g_debugfs_files)
+		if (f->dir == parent && f->name == name)
+			return true;
+	return false;
+}
+
+bool debugfs_name_ok(const char *name)
+{
+	return name && *name && !std::strchr(name, '/');
+}
+
+// Moves everything below `dir` (not `dir` itself) to the orphan lists.
+void debugfs_orphan_children_locked(kapi_debugfs_dir *dir)
+{
+	for (auto it = g_debugfs_files.begin(); it != g_debugfs_files.end();) {
+		if ((*it)->dir == dir) {
+			g_debugfs_orphan_files.push_back(*it);
+			it = g_debugfs_files.erase(it);
+		} else {
+			++it;
+		}
+	}
+	std::vector<kapi_debugfs_dir *> subdirs;
+	for (kapi_debugfs_dir *d : g_debugfs_dirs)
+		if (d->parent == dir)
+			subdirs.push_back(d);
+	for (kapi_debugfs_dir *d : subdirs) {
+		erase_ptr(g_debugfs_dirs, d);
+		g_debugfs_orphan_dirs.push_back(d);
+		debugfs_orphan_children_locked(d);
+	}
+}
+
 // ---- Per-test checks ----------------------------------------------------
 
 // Runs before the default result printer (gtest calls OnTestEnd listeners
@@ -257,6 +344,9 @@ class KapiStateListener : public ::testing::EmptyTestEventListener {
 		const auto lock_errors = kapi_test::take_lock_errors();
 		if (!lock_errors.empty())
 			ADD_FAILURE() << "unexpected lock misuse:" << join(lock_errors);
+		const auto debugfs = kapi_test::debugfs_entries();
+		if (!debugfs.empty())
+			ADD_FAILURE() << "test left debugfs entries (or handles to removed ones):" << join(debugfs);
 		forget_leftovers();
 		kapi_test::reset();
 	}
@@ -269,6 +359,11 @@ class KapiStateListener : public ::testing::EmptyTestEventListener {
 		std::lock_guard<std::mutex> g(g_state_lock);
 		g_allocs.clear();
 		g_held_locks = 0;
+		// Dropped unfreed, like leaked blocks.
+		g_debugfs_dirs.clear();
+		g_debugfs_files.clear();
+		g_debugfs_orphan_dirs.clear();
+		g_debugfs_orphan_files.clear();
 		tl_bh_depth = 0;
 		tl_irq_depth = 0;
 	}
@@ -433,6 +528,105 @@ void kapi_mutex_assert_held(struct kapi_mutex *m)
 	fake_assert_held(as_fake(m->opaque), kMutexMagic);
 }
 
+int kapi_debugfs_dir_create(const char *name, struct kapi_debugfs_dir *parent, struct kapi_debugfs_dir **out)
+{
+	std::lock_guard<std::mutex> g(g_state_lock);
+	*out = nullptr;
+	if (g_debugfs_create_error)
+		return g_debugfs_create_error;
+	if (parent && std::find(g_debugfs_dirs.begin(), g_debugfs_dirs.end(), parent) == g_debugfs_dirs.end()) {
+		ADD_FAILURE() << "kapi_debugfs_dir_create in a directory that is not live";
+		return -ENOENT;
+	}
+	if (!debugfs_name_ok(name))
+		return -EINVAL;
+	if (debugfs_name_taken_locked(parent, name))
+		return -EEXIST;
+	auto *d = new kapi_debugfs_dir{name, parent};
+	g_debugfs_dirs.push_back(d);
+	*out = d;
+	return 0;
+}
+
+void kapi_debugfs_dir_remove(struct kapi_debugfs_dir *dir)
+{
+	if (!dir)
+		return;
+	std::lock_guard<std::mutex> g(g_state_lock);
+	if (erase_ptr(g_debugfs_orphan_dirs, dir)) {
+		ADD_FAILURE() << "debugfs directory " << dir->name
+			      << " removed after its parent (the kernel had already freed it)";
+		delete dir;
+		return;
+	}
+	if (!erase_ptr(g_debugfs_dirs, dir)) {
+		ADD_FAILURE() << "kapi_debugfs_dir_remove of a handle that is not live: " << dir;
+		return;
+	}
+	debugfs_orphan_children_locked(dir);
+	delete dir;
+}
+
+int kapi_debugfs_file_create(struct kapi_debugfs_dir *dir, const char *name, unsigned int mode,
+			     kapi_debugfs_fill_fn fn, void *owner, struct kapi_debugfs_file **out)
+{
+	std::lock_guard<std::mutex> g(g_state_lock);
+	*out = nullptr;
+	if (!dir || !fn || (mode & ~0444u))
+		return -EINVAL;
+	if (should_fail_locked()) // The glue's kzalloc of its struct.
+		return -ENOMEM;
+	if (g_debugfs_create_error)
+		return g_debugfs_create_error;
+	if (std::find(g_debugfs_dirs.begin(), g_debugfs_dirs.end(), dir) == g_debugfs_dirs.end()) {
+		ADD_FAILURE() << "kapi_debugfs_file_create in a directory that is not live";
+		return -ENOENT;
+	}
+	if (!debugfs_name_ok(name))
+		return -EINVAL;
+	if (debugfs_name_taken_locked(dir, name))
+		return -EEXIST;
+	auto *f = new kapi_debugfs_file{name, dir, fn, owner, mode};
+	g_debugfs_files.push_back(f);
+	*out = f;
+	return 0;
+}
+
+void kapi_debugfs_file_remove(struct kapi_debugfs_file *file)
+{
+	if (!file)
+		return;
+	std::lock_guard<std::mutex> g(g_state_lock);
+	if (erase_ptr(g_debugfs_orphan_files, file)) {
+		ADD_FAILURE() << "debugfs file " << file->name
+			      << " removed after its directory (the kernel had already freed it)";
+		delete file;
+		return;
+	}
+	if (!erase_ptr(g_debugfs_files, file)) {
+		ADD_FAILURE() << "kapi_debugfs_file_remove of a handle that is not live: " << file;
+		return;
+	}
+	delete file;
+}
+
+int kapi_debugfs_file_rename(struct kapi_debugfs_file *file, struct kapi_debugfs_dir *dir, const char *new_name)
+{
+	std::lock_guard<std::mutex> g(g_state_lock);
+	if (!file || !dir || !new_name)
+		return -EINVAL;
+	if (std::find(g_debugfs_files.begin(), g_debugfs_files.end(), file) == g_debugfs_files.end()) {
+		ADD_FAILURE() << "kapi_debugfs_file_rename of a handle that is not live";
+		return -EINVAL;
+	}
+	if (file->dir != dir || !debugfs_name_ok(new_name))
+		return -EINVAL;
+	if (debugfs_name_taken_locked(dir, new_name))
+		return -EINVAL; // debugfs_rename() reports an existing target as -EINVAL.
+	file->name = new_name;
+	return 0;
+}
+
 } // extern "C"
 
 // ---- Test controls ------------------------------------------------------
@@ -566,6 +760,67 @@ int bh_disable_depth()
 int irq_disable_depth()
 {
 	return tl_irq_depth;
+}
+
+void debugfs_fail_creates(int err)
+{
+	std::lock_guard<std::mutex> g(g_state_lock);
+	g_debugfs_create_error = err;
+}
+
+std::vector<std::string> debugfs_entries()
+{
+	std::lock_guard<std::mutex> g(g_state_lock);
+	std::vector<std::string> out;
+	for (const kapi_debugfs_dir *d : g_debugfs_dirs)
+		out.push_back(debugfs_path_locked(d));
+	for (const kapi_debugfs_file *f : g_debugfs_files)
+		out.push_back(debugfs_path_locked(f->dir) + f->name);
+	for (const kapi_debugfs_dir *d : g_debugfs_orphan_dirs)
+		out.push_back("(removed with its parent) " + d->name + "/");
+	for (const kapi_debugfs_file *f : g_debugfs_orphan_files)
+		out.push_back("(removed with its directory) " + f->name);
+	std::sort(out.begin(), out.end());
+	return out;
+}
+
+DebugfsRead debugfs_read(const std::string &path, kapi_size first_cap)
+{
+	kapi_debugfs_fill_fn fn = nullptr;
+	void *owner = nullptr;
+	{
+		std::lock_guard<std::mutex> g(g_state_lock);
+		for (const kapi_debugfs_file *f : g_debugfs_files) {
+			if (debugfs_path_locked(f->dir) + f->name == path) {
+				fn = f->fn;
+				owner = f->owner;
+			}
+		}
+	}
+	DebugfsRead r;
+	if (!fn) {
+		r.err = -ENOENT;
+		return r;
+	}
+	// The loop of kapi_debugfs_open(), with an exactly sized, poisoned
+	// heap buffer each time so ASan sees any write past cap.
+	kapi_size cap = first_cap;
+	for (;;) {
+		std::unique_ptr<char[]> buf(new char[cap]);
+		std::memset(buf.get(), 0xa5, cap);
+		const kapi_size need = fn(owner, buf.get(), cap);
+		r.fills++;
+		r.caps.push_back(cap);
+		if (need < cap) {
+			r.text.assign(buf.get(), need);
+			return r;
+		}
+		if (need >= KAPI_DEBUGFS_MAX_TEXT) {
+			r.err = -EFBIG;
+			return r;
+		}
+		cap = std::min<kapi_size>(std::max<kapi_size>(cap * 2, need + 1), KAPI_DEBUGFS_MAX_TEXT);
+	}
 }
 
 } // namespace kapi_test

@@ -2,11 +2,12 @@
 /*
  * kapi_user.h - test-side controls for the userspace kapi fakes.
  *
- * kapi_user.cc implements the kapi C ABI (mem, log, lock) on top of libc so
- * that the kern headers and pure driver code run under GoogleTest with
- * ASan/UBSan. The fakes are strict: freeing an unknown pointer, freeing
- * kvzalloc memory with kfree, double-locking, unlocking a lock that is not
- * held, or asserting a lock that is not held are all recorded as errors.
+ * kapi_user.cc implements the kapi C ABI (mem, log, lock, debugfs) on top
+ * of libc so that the kern headers and pure driver code run under
+ * GoogleTest with ASan/UBSan. The fakes are strict: freeing an unknown
+ * pointer, freeing kvzalloc memory with kfree, double-locking, unlocking a
+ * lock that is not held, or asserting a lock that is not held are all
+ * recorded as errors.
  *
  * A global gtest listener (also in kapi_user.cc) resets this state before
  * each test and fails the test afterwards if it leaked an allocation, left
@@ -23,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "kapi/debugfs.h"
 #include "kapi/lock.h"
 #include "kapi/log.h"
 #include "kapi/mem.h"
@@ -66,6 +68,31 @@ const struct kapi_lock_class_key *mutex_key(const struct kapi_mutex *m);
 /* Calling thread's bottom-half / interrupt disable depth (0 = enabled). */
 int bh_disable_depth();
 int irq_disable_depth();
+
+/*
+ * debugfs: every create fails with `err` (e.g. -ENODEV, as without
+ * CONFIG_DEBUG_FS) until called again with 0.
+ */
+void debugfs_fail_creates(int err);
+/*
+ * Live entries as paths ("ipoib/", "ipoib/ib0_path"), sorted, plus
+ * handles to entries that a directory removal took with it (which the
+ * kernel would have freed). The listener fails a test that leaves any.
+ */
+std::vector<std::string> debugfs_entries();
+/*
+ * open(2) + read(2) of a live file, with the glue's retry loop: fill is
+ * offered `first_cap` bytes, then twice that or more, up to
+ * KAPI_DEBUGFS_MAX_TEXT (-EFBIG). err is 0 or a negative errno
+ * (-ENOENT if there is no such file).
+ */
+struct DebugfsRead {
+	int err = 0;
+	std::string text;
+	int fills = 0;                /* Calls of the fill function. */
+	std::vector<kapi_size> caps;  /* The cap offered to each. */
+};
+DebugfsRead debugfs_read(const std::string &path, kapi_size first_cap = KAPI_DEBUGFS_FIRST_CAP);
 
 } /* namespace kapi_test */
 
