@@ -43,22 +43,6 @@ static_assert(sizeof(struct kapi_skb_encap) == KAPI_SKB_ENCAP_LEN);
 
 /* ---- Receive -------------------------------------------------------- */
 
-int kapi_skb_alloc_rx(struct kapi_netdev *dev, u32 headroom, u32 len,
-		      struct kapi_skb **out, void **data)
-{
-	struct sk_buff *skb;
-
-	if (len > UINT_MAX - headroom)
-		return -EINVAL;
-	skb = __netdev_alloc_skb((struct net_device *)dev, headroom + len, GFP_ATOMIC);
-	if (unlikely(!skb))
-		return -ENOMEM;
-	skb_reserve(skb, headroom);
-	*out = KSKB(skb);
-	*data = skb->data;
-	return 0;
-}
-
 int kapi_skb_rx_deliver(struct kapi_napi *kn, struct kapi_skb *kskb, u32 byte_len,
 			enum kapi_pkt_type type, unsigned int flags)
 {
@@ -121,41 +105,6 @@ void kapi_skb_tx_detach(struct kapi_skb *kskb)
 {
 	skb_orphan(SKB(kskb));
 	skb_dst_drop(SKB(kskb));
-}
-
-int kapi_skb_frags(struct kapi_skb *kskb, struct kapi_sg *out, int max, struct kapi_skb_tx_info *info)
-{
-	struct sk_buff *skb = SKB(kskb);
-	const struct skb_shared_info *shinfo = skb_shinfo(skb);
-	unsigned int headlen = skb_headlen(skb);
-	int nr_frags = shinfo->nr_frags;
-	int i, n = 0;
-
-	if (info) {
-		info->len = skb->len;
-		info->headlen = headlen;
-		info->nr_frags = nr_frags;
-		info->gso_size = skb_is_gso(skb) ? shinfo->gso_size : 0;
-		info->gso_hlen = skb_is_gso(skb) ? skb_tcp_all_headers(skb) : 0;
-		info->csum_partial = skb->ip_summed == CHECKSUM_PARTIAL;
-	}
-
-	if (nr_frags + (headlen ? 1 : 0) > max)
-		return -E2BIG;
-
-	if (headlen) {
-		out[n].addr = skb->data;
-		out[n].len = headlen;
-		n++;
-	}
-	for (i = 0; i < nr_frags; i++) {
-		const skb_frag_t *frag = &shinfo->frags[i];
-
-		out[n].addr = skb_frag_address(frag);
-		out[n].len = skb_frag_size(frag);
-		n++;
-	}
-	return n;
 }
 
 int kapi_skb_linearize(struct kapi_skb *kskb)

@@ -8,6 +8,8 @@
 #include <linux/slab.h>
 #include <linux/skbuff.h>
 #include <linux/dma-mapping.h>
+#include <linux/if_infiniband.h>
+#include <linux/netdevice.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/ib_sa.h>
 
@@ -547,6 +549,160 @@ void kapi_ah_destroy(struct kapi_ah *ah, int sleepable)
 {
 	if (ah)
 		rdma_destroy_ah(IBAH(ah), sleepable ? RDMA_DESTROY_AH_SLEEPABLE : 0);
+}
+
+/* ---- skb datapath ---- */
+
+static void kapi_tx_unmap(struct ib_device *ib, struct sk_buff *skb, const struct kapi_tx_map *map, int hlen)
+{
+	unsigned int headlen = skb_headlen(skb) - hlen;
+	int i, n = 0;
+
+	if (headlen)
+		ib_dma_unmap_single(ib, map->addr[n++], headlen, DMA_TO_DEVICE);
+	for (i = 0; n < (int)map->nsge; i++)
+		ib_dma_unmap_page(ib, map->addr[n++], skb_frag_size(&skb_shinfo(skb)->frags[i]),
+				  DMA_TO_DEVICE);
+}
+
+int kapi_ud_send_skb(struct kapi_qp *qp, struct kapi_skb *kskb, u64 wr_id, struct kapi_ah *ah,
+		     u32 remote_qpn, u32 remote_qkey, u32 flags, int max_sge, int hlen, int mss,
+		     struct kapi_tx_map *map)
+{
+	struct sk_buff *skb = (struct sk_buff *)kskb;
+	struct ib_device *ib = qp->qp->device;
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+	struct ib_sge sge[KAPI_UD_MAX_SEND_SGE];
+	struct ib_ud_wr wr = {};
+	unsigned int headlen;
+	int i, n = 0, rc;
+
+	if (unlikely(hlen < 0 || hlen > (int)skb_headlen(skb) || (flags & ~KAPI_SEND_ALL) ||
+		     (mss > 0 && hlen == 0)))
+		return -EINVAL;
+	headlen = skb_headlen(skb) - hlen;
+	if (max_sge > KAPI_UD_MAX_SEND_SGE)
+		max_sge = KAPI_UD_MAX_SEND_SGE;
+	if (shinfo->nr_frags + (headlen ? 1 : 0) > max_sge)
+		return -E2BIG;
+
+	if (headlen) {
+		u64 a = ib_dma_map_single(ib, skb->data + hlen, headlen, DMA_TO_DEVICE);
+
+		if (unlikely(ib_dma_mapping_error(ib, a)))
+			return -EIO;
+		map->addr[n] = a;
+		sge[n].addr = a;
+		sge[n].length = headlen;
+		sge[n].lkey = qp->lkey;
+		n++;
+	}
+	for (i = 0; i < shinfo->nr_frags; i++) {
+		const skb_frag_t *frag = &shinfo->frags[i];
+		u64 a = ib_dma_map_page(ib, skb_frag_page(frag), skb_frag_off(frag), skb_frag_size(frag),
+					DMA_TO_DEVICE);
+
+		if (unlikely(ib_dma_mapping_error(ib, a)))
+			goto unmap;
+		map->addr[n] = a;
+		sge[n].addr = a;
+		sge[n].length = skb_frag_size(frag);
+		sge[n].lkey = qp->lkey;
+		n++;
+	}
+	map->nsge = n;
+
+	wr.wr.wr_id = wr_id;
+	wr.wr.sg_list = sge;
+	wr.wr.num_sge = n;
+	wr.wr.send_flags = flags;
+	wr.ah = IBAH(ah);
+	wr.remote_qpn = remote_qpn;
+	wr.remote_qkey = remote_qkey;
+	if (mss > 0) {
+		wr.wr.opcode = IB_WR_LSO;
+		wr.header = skb->data;
+		wr.hlen = hlen;
+		wr.mss = mss;
+	} else {
+		wr.wr.opcode = IB_WR_SEND;
+	}
+	rc = ib_post_send(qp->qp, &wr.wr, NULL);
+	if (unlikely(rc)) {
+		kapi_tx_unmap(ib, skb, map, hlen);
+		return rc;
+	}
+	return 0;
+
+unmap:
+	map->nsge = n;
+	kapi_tx_unmap(ib, skb, map, hlen);
+	return -EIO;
+}
+
+void kapi_ud_tx_release(struct kapi_qp *qp, struct kapi_skb *kskb, const struct kapi_tx_map *map, int hlen,
+			int budget, int sent)
+{
+	struct sk_buff *skb = (struct sk_buff *)kskb;
+
+	kapi_tx_unmap(qp->qp->device, skb, map, hlen);
+	if (sent)
+		napi_consume_skb(skb, budget);
+	else
+		dev_kfree_skb_any(skb);
+}
+
+int kapi_ud_rx_refill(struct kapi_qp *qp, struct kapi_netdev *dev, u64 wr_id, u32 len,
+		      struct kapi_rx_slot *slot)
+{
+	struct ib_device *ib = qp->qp->device;
+	struct sk_buff *skb;
+	struct ib_recv_wr wr = {};
+	struct ib_sge sge;
+	u64 a;
+	int rc;
+
+	slot->skb = NULL;
+	skb = __netdev_alloc_skb((struct net_device *)dev, len + INFINIBAND_ALEN, GFP_ATOMIC);
+	if (unlikely(!skb))
+		return -ENOMEM;
+	/* Room for the pseudo header delivery pushes; puts the IP header 64 bytes in. */
+	skb_reserve(skb, INFINIBAND_ALEN);
+	a = ib_dma_map_single(ib, skb->data, len, DMA_FROM_DEVICE);
+	if (unlikely(ib_dma_mapping_error(ib, a))) {
+		dev_kfree_skb_any(skb);
+		return -EIO;
+	}
+	sge.addr = a;
+	sge.length = len;
+	sge.lkey = qp->lkey;
+	wr.wr_id = wr_id;
+	wr.sg_list = &sge;
+	wr.num_sge = 1;
+	rc = ib_post_recv(qp->qp, &wr, NULL);
+	if (unlikely(rc)) {
+		ib_dma_unmap_single(ib, a, len, DMA_FROM_DEVICE);
+		dev_kfree_skb_any(skb);
+		return rc;
+	}
+	slot->skb = (struct kapi_skb *)skb;
+	slot->data = skb->data;
+	slot->addr = a;
+	return 0;
+}
+
+void kapi_ud_rx_unmap(struct kapi_qp *qp, const struct kapi_rx_slot *slot, u32 len)
+{
+	ib_dma_unmap_single(qp->qp->device, slot->addr, len, DMA_FROM_DEVICE);
+}
+
+void kapi_ud_rx_release(struct kapi_qp *qp, struct kapi_rx_slot *slot, u32 len)
+{
+	if (!slot->skb)
+		return;
+	ib_dma_unmap_single(qp->qp->device, slot->addr, len, DMA_FROM_DEVICE);
+	dev_kfree_skb_any((struct sk_buff *)slot->skb);
+	slot->skb = NULL;
 }
 
 /* ---- DMA ---- */

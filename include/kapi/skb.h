@@ -7,13 +7,13 @@
  * Coarse on purpose. Every glue call is an out-of-line call, so the hot
  * paths take one call per packet step, never one per field:
  *
- *   RX (UD): kapi_skb_alloc_rx()        allocate + reserve, hand back data
- *            ... HCA fills data; C++ reads the GRH from data to classify
+ *   RX (UD): kapi_ud_rx_refill()        allocate + map + post (kapi/verbs.h)
+ *            kapi_ud_rx_unmap()         the HCA filled it; C++ reads the GRH
  *            kapi_skb_rx_deliver()      put, strip GRH/encap, set fields, GRO
  *   TX:      kapi_skb_tx_pull_hdr()     daddr + ethertype out, pseudo header off
  *            kapi_skb_tx_detach()       skb_orphan + skb_dst_drop
- *            kapi_skb_frags()           segments for the SG list (+ GSO info)
- *            kapi_skb_consume_any() / kapi_skb_napi_consume() on completion
+ *            kapi_ud_send_skb()         map head + frags and post (kapi/verbs.h)
+ *            kapi_ud_tx_release()       unmap + consume on completion
  *
  * Layout (6.1 in-tree, ipoib-behaviour b7). A UD receive buffer starts
  * with the 40-byte GRH slot, then the 4-byte encapsulation header, then
@@ -23,13 +23,9 @@
  * and data -> payload. On transmit, skb->data holds the 20-byte
  * destination then the encap header (pushed by header_ops.create).
  *
- * DMA. These calls hand out CPU virtual addresses only. The test fabric
- * is virt-DMA (its ib_device has no dma_device: SGE addresses are kernel
- * virtual addresses). Real HCAs need ib_dma_map_single() on each segment
- * returned by kapi_skb_frags() and on the RX data pointer; that mapping
- * belongs to the verbs glue (kapi/verbs.c), which takes these (addr, len)
- * pairs. x86_64 has no highmem, so every frag page is in the direct map
- * and its virtual address is valid for ib_dma_map_single().
+ * DMA. Mapping is done by the verbs glue in the same call that posts
+ * (kapi_ud_send_skb, kapi_ud_rx_refill), through ib_dma_* so that it is
+ * real DMA on hardware and the identity on virt-DMA software HCAs.
  *
  * Queues. struct kapi_skb_queue embeds a struct sk_buff_head by value.
  * The glue uses the unlocked __skb_* helpers: the C++ owner serialises
@@ -63,22 +59,6 @@ enum kapi_skb_rx_flags {
 	KAPI_SKB_RX_CSUM_OK = 1u << 0,
 };
 
-/* One contiguous piece of a packet, by CPU virtual address. */
-struct kapi_sg {
-	void *addr;
-	kapi_u32 len;
-};
-
-/* Transmit layout of an skb, as kapi_skb_frags() reports it. */
-struct kapi_skb_tx_info {
-	kapi_u32 len;          /* skb->len */
-	kapi_u32 headlen;      /* linear bytes (skb_headlen) */
-	kapi_u32 nr_frags;     /* page fragments */
-	kapi_u32 gso_size;     /* MSS if skb_is_gso(), else 0 */
-	kapi_u32 gso_hlen;     /* skb_tcp_all_headers() if GSO, else 0 */
-	kapi_u8 csum_partial;  /* ip_summed == CHECKSUM_PARTIAL */
-};
-
 /* sk_buff_head by value. Size checked in kapi/skb.c. */
 #define KAPI_SKB_QUEUE_BYTES 96
 struct kapi_skb_queue {
@@ -88,17 +68,6 @@ struct kapi_skb_queue {
 KAPI_BEGIN_DECLS
 
 /* ---- Receive ----------------------------------------------------------- */
-
-/*
- * netdev_alloc_skb(dev, headroom + len) with GFP_ATOMIC, then
- * skb_reserve(headroom). *data is where the HCA writes (len bytes).
- * UD uses headroom KAPI_SKB_PSEUDO_LEN and len = IB MTU + GRH, as in-tree,
- * which puts the IP header 64 bytes into the buffer.
- * Context: any (atomic allocation). Ownership: *out is the caller's.
- * Returns: 0 or -ENOMEM.
- */
-int kapi_skb_alloc_rx(struct kapi_netdev *dev, kapi_u32 headroom, kapi_u32 len,
-		      struct kapi_skb **out, void **data);
 
 /*
  * Hands a completed UD receive to the stack: skb_put(byte_len), pull the
@@ -132,13 +101,6 @@ int kapi_skb_tx_pull_hdr(struct kapi_skb *skb, kapi_u8 daddr[KAPI_SKB_PSEUDO_LEN
 int kapi_skb_push_pseudo_hdr(struct kapi_skb *skb, const kapi_u8 daddr[KAPI_SKB_PSEUDO_LEN]);
 /* skb_orphan() + skb_dst_drop(), just before posting. Context: any. */
 void kapi_skb_tx_detach(struct kapi_skb *skb);
-/*
- * Fills out[] with the linear part (if non-empty) followed by each page
- * fragment, and info (if non-NULL) with the layout.
- * Context: any. Returns: the number of segments, or -E2BIG if there are
- *   more than max (info is still filled: linearize and retry).
- */
-int kapi_skb_frags(struct kapi_skb *skb, struct kapi_sg *out, int max, struct kapi_skb_tx_info *info);
 /* skb_linearize(). Context: any (GFP_ATOMIC). Returns 0 or -ENOMEM. */
 int kapi_skb_linearize(struct kapi_skb *skb);
 /*

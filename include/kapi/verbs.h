@@ -27,6 +27,8 @@ struct kapi_cq;
 struct kapi_qp;
 struct kapi_ah;
 struct kapi_path;  /* kapi/sa.h */
+struct kapi_skb;   /* kapi/skb.h */
+struct kapi_netdev; /* kapi/netdev.h */
 /* The kernel's struct page (skb fragments); only ever passed through. */
 struct kapi_page;
 
@@ -173,6 +175,23 @@ struct kapi_ud_qp_init {
 /* Most SGEs kapi_ud_post_send*() accepts: MAX_SKB_FRAGS + 1 on 6.1 x86_64. */
 #define KAPI_UD_MAX_SEND_SGE 18
 
+/*
+ * The DMA addresses of one posted skb (head, then each fragment), kept in
+ * the driver's TX ring slot until the send completes. Lengths are not
+ * stored: the skb still describes them at release time.
+ */
+struct kapi_tx_map {
+	kapi_u64 addr[KAPI_UD_MAX_SEND_SGE];
+	kapi_u32 nsge;
+};
+
+/* One UD receive ring slot: the skb, where the HCA writes, and its DMA address. */
+struct kapi_rx_slot {
+	struct kapi_skb *skb;
+	void *data;
+	kapi_u64 addr;
+};
+
 /* Completion upcall: owner is what was given at create time. */
 typedef void (*kapi_cq_comp_fn)(void *owner);
 /* QP asynchronous event upcall. */
@@ -293,6 +312,44 @@ int kapi_ud_post_send(struct kapi_qp *qp, kapi_u64 wr_id, struct kapi_ah *ah, ka
 int kapi_ud_post_send_lso(struct kapi_qp *qp, kapi_u64 wr_id, struct kapi_ah *ah, kapi_u32 remote_qpn,
 			  kapi_u32 remote_qkey, const struct kapi_sg *sg, int nsge, kapi_u32 flags,
 			  const void *hdr, int hlen, int mss);
+
+/* ---- skb datapath: one call per packet step (map + post, unmap + release) ---- */
+
+/*
+ * Maps skb's linear part and page fragments for DMA and posts them as one
+ * UD send (IB_WR_SEND, or IB_WR_LSO when mss > 0 with the first hlen
+ * bytes of the linear part as the replicated header, which are then not
+ * part of the gather list). map receives the DMA addresses.
+ * max_sge is the QP's granted max_send_sge.
+ * Returns: 0; -E2BIG if the skb needs more than max_sge segments (nothing
+ *   mapped: linearize and retry); -EIO if mapping failed; the provider's
+ *   errno if the post failed (everything unmapped again). On any error
+ *   the skb is still the caller's.
+ * Context: any (ndo_start_xmit). Serialise posts yourself.
+ */
+int kapi_ud_send_skb(struct kapi_qp *qp, struct kapi_skb *skb, kapi_u64 wr_id, struct kapi_ah *ah,
+		     kapi_u32 remote_qpn, kapi_u32 remote_qkey, kapi_u32 flags, int max_sge, int hlen,
+		     int mss, struct kapi_tx_map *map);
+/*
+ * A send completed (or was flushed): unmaps what kapi_ud_send_skb()
+ * mapped, then napi_consume_skb(skb, budget) if sent, else
+ * dev_kfree_skb_any(skb) (a drop). budget 0 = not in NAPI. Context: any.
+ */
+void kapi_ud_tx_release(struct kapi_qp *qp, struct kapi_skb *skb, const struct kapi_tx_map *map, int hlen,
+			int budget, int sent);
+/*
+ * Allocates a receive skb for dev (len bytes after 20 bytes of headroom,
+ * GFP_ATOMIC), maps it from the device and posts it with wr_id. On
+ * success slot describes it; on failure nothing is left allocated or
+ * mapped and slot->skb is NULL. Returns 0, -ENOMEM, -EIO or the post's
+ * errno. Context: any.
+ */
+int kapi_ud_rx_refill(struct kapi_qp *qp, struct kapi_netdev *dev, kapi_u64 wr_id, kapi_u32 len,
+		      struct kapi_rx_slot *slot);
+/* The HCA wrote into slot: unmap it so the CPU may read slot->data. Context: any. */
+void kapi_ud_rx_unmap(struct kapi_qp *qp, const struct kapi_rx_slot *slot, kapi_u32 len);
+/* Teardown of a slot still posted or filled: unmap and free; slot->skb becomes NULL. Context: any. */
+void kapi_ud_rx_release(struct kapi_qp *qp, struct kapi_rx_slot *slot, kapi_u32 len);
 
 /* ---- Multicast attach ---- */
 

@@ -111,12 +111,6 @@ struct NetDevConfig {
 	u8 broadcast[kNetdevAddrLen] = {};
 };
 
-/* A freshly allocated receive buffer: the skb and where the HCA writes. */
-struct RxBuffer {
-	Skb skb;
-	u8 *data = nullptr;
-};
-
 /* A borrowed net_device handle. Valid while its UniqueNetDev (or the core) keeps it. */
 class NetDev {
 public:
@@ -189,17 +183,6 @@ public:
 	/* dev_hold/dev_put around asynchronous work that names the device. */
 	void hold() noexcept { kapi_netdev_hold(m_dev); }
 	void put() noexcept { kapi_netdev_put(m_dev); }
-
-	/* A receive buffer of len bytes after headroom. Context: any (atomic). */
-	Result<RxBuffer> alloc_rx_skb(u32 headroom, u32 len) noexcept
-	{
-		struct kapi_skb *skb = nullptr;
-		void *data = nullptr;
-		int rc = kapi_skb_alloc_rx(m_dev, headroom, len, &skb, &data);
-		if (rc)
-			return Error(rc);
-		return RxBuffer{Skb(skb), static_cast<u8 *>(data)};
-	}
 
 	/*
 	 * Re-sends a parked skb (pseudo header pushed) through the qdisc.

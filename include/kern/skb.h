@@ -37,27 +37,6 @@ enum class PacketType : u8 {
 	Multicast = KAPI_PACKET_MULTICAST,
 };
 
-/* One contiguous piece of a packet by CPU virtual address (see kapi/skb.h, DMA). */
-struct SkbSegment {
-	void *addr;
-	u32 len;
-};
-/* Same layout as kapi_sg so an array can be filled in place. */
-static_assert(sizeof(SkbSegment) == sizeof(struct kapi_sg) &&
-		      __builtin_offsetof(SkbSegment, addr) == __builtin_offsetof(struct kapi_sg, addr) &&
-		      __builtin_offsetof(SkbSegment, len) == __builtin_offsetof(struct kapi_sg, len),
-	      "SkbSegment must mirror kapi_sg");
-
-/* Transmit layout of an skb. */
-struct SkbTxInfo {
-	u32 len;
-	u32 headlen;
-	u32 nr_frags;
-	u32 gso_size; /* MSS, 0 if not GSO */
-	u32 gso_hlen; /* bytes of headers an LSO work request carries */
-	bool csum_partial;
-};
-
 /* A borrowed sk_buff pointer. Null only when default-constructed or from an empty dequeue. */
 class Skb {
 public:
@@ -94,29 +73,6 @@ public:
 
 	/* skb_orphan + skb_dst_drop before posting. */
 	void tx_detach() noexcept { kapi_skb_tx_detach(m_skb); }
-
-	/*
-	 * Fills out with the segments to post and returns how many; -E2BIG
-	 * if they do not fit (info is filled anyway: linearize and retry).
-	 */
-	Result<u32> segments(Span<SkbSegment> out, SkbTxInfo *info = nullptr) noexcept
-	{
-		struct kapi_skb_tx_info ki = {};
-		int max = out.size() > 0x7fffffff ? 0x7fffffff : static_cast<int>(out.size());
-		int n = kapi_skb_frags(m_skb, reinterpret_cast<struct kapi_sg *>(out.data()), max,
-				       info ? &ki : nullptr);
-		if (info) {
-			info->len = ki.len;
-			info->headlen = ki.headlen;
-			info->nr_frags = ki.nr_frags;
-			info->gso_size = ki.gso_size;
-			info->gso_hlen = ki.gso_hlen;
-			info->csum_partial = ki.csum_partial != 0;
-		}
-		if (n < 0)
-			return Error(n);
-		return static_cast<u32>(n);
-	}
 
 	/* Context: any (atomic allocation). */
 	Status linearize() noexcept { return from_errno(kapi_skb_linearize(m_skb)); }

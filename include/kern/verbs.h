@@ -22,7 +22,9 @@
 #include "kern/ib.h"
 #include "kern/log.h"
 #include "kern/result.h"
+#include "kern/netdev.h"
 #include "kern/sa.h"
+#include "kern/skb.h"
 #include "kern/span.h"
 
 namespace kern {
@@ -75,6 +77,8 @@ using DmaSeg = struct kapi_dma_seg;
 using RecvBuf = struct kapi_recv_buf;
 using VerbsCaps = struct kapi_verbs_caps;
 using UdQpInit = struct kapi_ud_qp_init;
+using TxMap = struct kapi_tx_map;
+using RxSlot = struct kapi_rx_slot;
 inline constexpr int kMaxSendSge = KAPI_UD_MAX_SEND_SGE;
 
 /*
@@ -393,6 +397,35 @@ public:
 		return from_errno(kapi_ud_post_send_lso(m_qp, wr_id, ah.raw(), remote_qpn, remote_qkey, sg.data(),
 							static_cast<int>(sg.size()), flags, hdr, hlen, mss));
 	}
+
+	/*
+	 * The skb datapath (see kapi/verbs.h): one glue call per step.
+	 * send_skb maps and posts; -E2BIG means linearize and retry; on any
+	 * error the skb is still the caller's. hlen/mss select LSO.
+	 */
+	Status send_skb(Skb skb, u64 wr_id, AhRef ah, u32 remote_qpn, u32 remote_qkey, u32 flags, int max_sge,
+			TxMap &map, int hlen = 0, int mss = 0)
+	{
+		return from_errno(kapi_ud_send_skb(m_qp, skb.raw(), wr_id, ah.raw(), remote_qpn, remote_qkey, flags,
+						   max_sge, hlen, mss, &map));
+	}
+	/* Completion: unmap, then consume (sent) or drop. budget 0 outside NAPI. */
+	void tx_release(Skb skb, const TxMap &map, int budget, bool sent, int hlen = 0)
+	{
+		kapi_ud_tx_release(m_qp, skb.raw(), &map, hlen, budget, sent ? 1 : 0);
+	}
+	/* Allocate + map + post a receive buffer of len bytes into slot. */
+	Status rx_refill(NetDev dev, u64 wr_id, u32 len, RxSlot &slot)
+	{
+		return from_errno(kapi_ud_rx_refill(m_qp, dev.raw(), wr_id, len, &slot));
+	}
+	/* Re-post a slot's buffer as it is (still mapped), e.g. after a drop. */
+	Status rx_repost(u64 wr_id, const RxSlot &slot, u32 len)
+	{
+		return from_errno(kapi_ud_post_recv(m_qp, wr_id, slot.addr, len));
+	}
+	void rx_unmap(const RxSlot &slot, u32 len) { kapi_ud_rx_unmap(m_qp, &slot, len); }
+	void rx_release(RxSlot &slot, u32 len) { kapi_ud_rx_release(m_qp, &slot, len); }
 
 	struct kapi_qp *raw() const { return m_qp; }
 

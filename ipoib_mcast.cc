@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ipoib_mcast.cc - multicast: the broadcast group (which gates carrier
+ * and fixes Q_Key and MTU), the groups of the netdev's multicast list,
+ * and send-only groups created on demand by transmit.
+ *
+ * One task on the interface's ordered workqueue does all joining and
+ * leaving, so group state changes are serialised without a mutex:
+ *   1. the broadcast group first; nothing else is joined until it is
+ *      attached, and carrier comes on only then (RFC 4391 section 5);
+ *   2. the multicast list, if ndo_set_rx_mode marked it dirty: join new
+ *      groups, leave groups no longer listed, upgrade send-only ones;
+ *   3. every group not yet attached: start its join, or finish it when
+ *      its callback has reported (attach the QP, make the AH, send what
+ *      was queued), or back off after a failure (1 s doubling to 16 s).
+ * Join callbacks only record the result under m_lock and requeue the
+ * task. Every group but the broadcast one must match the broadcast
+ * group's parameters (RFC 4391), so their joins copy them.
+ */
+#include "ipoib/driver.h"
+#include "ipoib/mcast_map.h"
+
+namespace ipoib {
+
+namespace {
+
+constexpr u32 kMaxBackoffSec = 16;
+constexpr u32 kMaxMcastQueue = 64;
+constexpr u32 kLogFailures = 20;
+
+u32 ib_mtu_bytes(u8 mtu) { return kern::ib_mtu_to_bytes(mtu); }
+
+} // namespace
+
+McGroup::McGroup(Iface *iface, const Gid &mgid, bool sendonly) noexcept
+	: m_iface(iface), m_mgid(mgid), m_sendonly(sendonly), m_created(kapi_jiffies())
+{
+	m_join.init<McGroup, &McGroup::on_join>(this);
+}
+
+kern::JoinVerdict McGroup::on_join(Status st, const kern::McMember *rec)
+{
+	/* Port events are handled by the flush; a reset membership is left there. */
+	if (st.is_err() && st.error().code() == -kern::err::ENETRESET)
+		return kern::JoinVerdict::Keep;
+	Iface &ifc = *m_iface;
+	{
+		kern::SpinGuardBh g(ifc.m_lock);
+		m_busy = false;
+		m_done = true;
+		m_status = st.is_ok() ? 0 : st.error().code();
+		if (rec)
+			m_rec = *rec;
+		if (ifc.m_mcast_run)
+			ifc.m_wq.queue(ifc.m_mcast_work);
+	}
+	return st.is_ok() ? kern::JoinVerdict::Keep : kern::JoinVerdict::Free;
+}
+
+void Iface::mcast_start()
+{
+	kern::SpinGuardBh g(m_lock);
+	m_mcast_run = true;
+	m_rx_mode_dirty = true;
+	m_wq.queue(m_mcast_work);
+}
+
+namespace {
+
+/* Leaves and frees one group taken off the list. Context: process. */
+void mcast_leave(Iface &ifc, McGroup *grp)
+{
+	/* A join in flight cannot be cancelled through ib_sa's 6.1 API: let it report first. */
+	grp->m_join.wait();
+	grp->m_attach.reset();
+	grp->m_join.leave();
+	kern::SkbQueue dropped;
+	{
+		kern::SpinGuardBh g(ifc.m_lock);
+		if (grp->m_ah)
+			ifc.ah_put(grp->m_ah);
+		grp->m_ah = nullptr;
+		grp->m_pending.splice_into(dropped);
+	}
+	u32 n = dropped.purge();
+	if (n)
+		ifc.count_tx_dropped(n);
+	ipoib_dbg("%s: left multicast group %pI6", ifc.name(), grp->m_mgid.raw());
+	kern::UniquePtr<McGroup> free(grp);
+}
+
+} // namespace
+
+void Iface::mcast_stop()
+{
+	{
+		kern::SpinGuardBh g(m_lock);
+		m_mcast_run = false;
+	}
+	m_mcast_work.cancel_sync();
+	m_mcast_retry.cancel_sync();
+
+	kern::List<McGroup, &McGroup::m_node> gone;
+	{
+		kern::SpinGuardBh g(m_lock);
+		while (McGroup *grp = m_groups.pop_front())
+			gone.push_back(*grp);
+		m_bcast_group = nullptr;
+		m_bcast_ah = nullptr;
+	}
+	while (McGroup *grp = gone.pop_front())
+		mcast_leave(*this, grp);
+	/* Callbacks that ran while we waited may have requeued the task. */
+	m_mcast_work.cancel_sync();
+}
+
+namespace {
+
+/*
+ * The result of one group's step in the task: Ready (attached), Pending
+ * (join in flight or backing off; the callback or the retry timer will
+ * run the task again).
+ */
+enum class Step { Ready, Pending };
+
+struct JoinParams {
+	kern::McMember rec;
+	u64 mask;
+};
+
+} // namespace
+
+/*
+ * Brings one group forward. Called by the task only (serialised), without
+ * m_lock held. Returns Ready once the group is attached.
+ */
+static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
+{
+	bool finish = false;
+	bool start = false;
+	int status = 0;
+	u64 now = kapi_jiffies();
+	JoinParams jp{};
+	{
+		kern::SpinGuardBh g(ifc.m_lock);
+		if (grp.m_attached)
+			return Step::Ready;
+		if (grp.m_busy)
+			return Step::Pending;
+		if (grp.m_done) {
+			grp.m_done = false;
+			status = grp.m_status;
+			finish = true;
+		} else if (time_after64(grp.m_delay_until, now)) {
+			u32 ms = kapi_jiffies_to_msecs(grp.m_delay_until - now);
+			ifc.m_wq.queue(ifc.m_mcast_retry, ms ? ms : 1);
+			return Step::Pending;
+		} else {
+			/* Build the join request. */
+			const kern::Gid mgid = to_kern(grp.m_mgid);
+			const kern::Gid pgid = to_kern(ifc.m_gid);
+			for (usize i = 0; i < 16; i++) {
+				jp.rec.mgid[i] = mgid.raw[i];
+				jp.rec.port_gid[i] = pgid.raw[i];
+			}
+			jp.rec.pkey = ifc.m_pkey;
+			jp.rec.join_state = grp.m_sendonly ? kern::kJoinSendOnlyFullMember : kern::kJoinFullMember;
+			if (is_bcast) {
+				jp.mask = kern::kMcMaskBroadcast;
+			} else {
+				if (!ifc.m_bcast_group || !ifc.m_bcast_group->m_attached)
+					return Step::Pending;
+				const kern::McMember &b = ifc.m_bcast_group->m_rec;
+				jp.rec.qkey = b.qkey;
+				jp.rec.mtu_selector = kern::kSaSelectorEq;
+				jp.rec.mtu = b.mtu;
+				jp.rec.traffic_class = b.traffic_class;
+				jp.rec.rate_selector = kern::kSaSelectorEq;
+				jp.rec.rate = b.rate;
+				jp.rec.sl = b.sl;
+				jp.rec.flow_label = b.flow_label;
+				jp.rec.hop_limit = b.hop_limit;
+				jp.mask = kern::kMcMaskLikeBroadcast;
+			}
+			grp.m_busy = true;
+			start = true;
+		}
+	}
+
+	if (start) {
+		Status st = grp.m_join.join(ifc.m_ib, ifc.m_port, jp.rec, jp.mask, Gfp::Kernel);
+		if (st.is_ok())
+			return Step::Pending;
+		kern::SpinGuardBh g(ifc.m_lock);
+		grp.m_busy = false;
+		status = st.error().code();
+	}
+
+	if (finish && status == 0) {
+		const kern::McMember rec = grp.m_rec;
+		Status st = kern::ok();
+		if (is_bcast) {
+			/* The Q_Key is the group's; the QP takes it before it is attached. */
+			ifc.m_qkey = rec.qkey;
+			st = ifc.m_qp.set_qkey(rec.qkey);
+			if (st.is_err())
+				kern_warn("%s: failed to set the Q_Key 0x%x: %d", ifc.name(), rec.qkey, st.error().code());
+		}
+		if (st.is_ok() && !grp.m_sendonly) {
+			Result<kern::McastAttach> att = kern::McastAttach::attach(ifc.m_qp, to_kern(grp.m_mgid), rec.mlid);
+			if (att.is_ok())
+				grp.m_attach = att.release_value();
+			else
+				st = att.error();
+		}
+		IpAh *ah = nullptr;
+		if (st.is_ok()) {
+			Result<kern::Ah> made = kern::Ah::create_mcast(ifc.m_pd, ifc.m_port, rec, kern::AhSleep::Yes);
+			if (made.is_ok()) {
+				Result<IpAh *> wrapped = ifc.ah_wrap(made.release_value());
+				if (wrapped.is_ok())
+					ah = wrapped.value();
+				else
+					st = wrapped.error();
+			} else {
+				st = made.error();
+			}
+		}
+		if (st.is_ok()) {
+			kern::SkbQueue resend;
+			{
+				kern::SpinGuardBh g(ifc.m_lock);
+				grp.m_ah = ah;
+				grp.m_attached = true;
+				grp.m_backoff_s = 1;
+				grp.m_failures = 0;
+				if (is_bcast)
+					ifc.m_bcast_ah = ah;
+				grp.m_pending.splice_into(resend);
+			}
+			ipoib_dbg("%s: joined multicast group %pI6 (MLID 0x%04x)", ifc.name(), grp.m_mgid.raw(),
+				  rec.mlid);
+			ifc.requeue_all(resend);
+			return Step::Ready;
+		}
+		/* Joined but unusable: give the membership back and retry like a failed join. */
+		grp.m_attach.reset();
+		grp.m_join.leave();
+		status = st.error().code();
+	}
+
+	/* A failure: back off (1 s doubling to 16 s), then the retry timer runs the task. */
+	kern::SkbQueue dropped;
+	u32 delay_s = 1;
+	u32 failures = 0;
+	{
+		kern::SpinGuardBh g(ifc.m_lock);
+		failures = ++grp.m_failures;
+		delay_s = grp.m_backoff_s;
+		grp.m_delay_until = kapi_jiffies() + kapi_msecs_to_jiffies(delay_s * 1000);
+		grp.m_backoff_s = grp.m_backoff_s * 2 > kMaxBackoffSec ? kMaxBackoffSec : grp.m_backoff_s * 2;
+		/* Send-only: the packets waited long enough after the second failure. */
+		if (grp.m_sendonly && failures >= 2)
+			grp.m_pending.splice_into(dropped);
+	}
+	u32 n = dropped.purge();
+	if (n)
+		ifc.count_tx_dropped(n);
+	if (failures <= kLogFailures) {
+		if (status == -kern::err::ETIMEDOUT || status == -kern::err::EAGAIN ||
+		    (grp.m_sendonly && status == -kern::err::EINVAL))
+			ipoib_dbg("%s: %s join of %pI6 failed: %d; retrying in %u s", ifc.name(),
+				  grp.m_sendonly ? "send-only" : "multicast", grp.m_mgid.raw(), status, delay_s);
+		else
+			kern_warn("%s: %s join of %pI6 failed: %d; retrying in %u s", ifc.name(),
+				  grp.m_sendonly ? "send-only" : "multicast", grp.m_mgid.raw(), status, delay_s);
+	}
+	ifc.m_wq.queue(ifc.m_mcast_retry, delay_s * 1000);
+	return Step::Pending;
+}
+
+/* Carrier on once the broadcast group is attached; MTU = min(group MTU - 4, admin MTU). */
+static void mcast_carrier_on(Iface &ifc)
+{
+	const u32 mcast_mtu = ib_mtu_bytes(ifc.m_bcast_group->m_rec.mtu) - kEncapLen;
+	/* rtnl is held by ndo_stop while it waits for this task: never block on it. */
+	while (!kern::rtnl::trylock()) {
+		bool run;
+		{
+			kern::SpinGuardBh g(ifc.m_lock);
+			run = ifc.m_mcast_run;
+		}
+		if (!run)
+			return;
+		kapi_msleep(20);
+	}
+	ifc.m_mcast_mtu = mcast_mtu;
+	const u32 mtu = mcast_mtu < ifc.m_admin_mtu ? mcast_mtu : ifc.m_admin_mtu;
+	if (ifc.m_dev.mtu() != mtu) {
+		Status st = ifc.m_dev.change_mtu(static_cast<int>(mtu));
+		if (st.is_err())
+			kern_warn("%s: failed to set MTU %u: %d", ifc.name(), mtu, st.error().code());
+	}
+	if (!ifc.m_dev.carrier_ok()) {
+		ifc.m_dev.carrier_on();
+		kern_info("%s: broadcast group joined (MTU %u, Q_Key 0x%x): carrier on", ifc.name(),
+			  ifc.m_dev.mtu(), ifc.m_qkey);
+	}
+	kern::rtnl::unlock();
+}
+
+/* Reads the netdev's multicast list and brings the group list in line with it. */
+static void mcast_sync_list(Iface &ifc)
+{
+	constexpr u32 kInline = 16;
+	u8 small[kInline * kHwAddrLen];
+	kern::UniqueArray<u8> big;
+	kern::Span<u8> buf(small, sizeof(small));
+	u32 count;
+	for (;;) {
+		count = ifc.m_dev.mc_list(buf);
+		if (count * kHwAddrLen <= buf.size())
+			break;
+		big = kern::make_array<u8>(Gfp::Kernel, (count + 8) * kHwAddrLen);
+		if (!big) {
+			kern_warn("%s: no memory for the multicast list (%u entries)", ifc.name(), count);
+			return;
+		}
+		buf = big.span();
+	}
+
+	kern::List<McGroup, &McGroup::m_node> gone;
+	/* Entries that need a new full-member group: at most count. */
+	kern::UniqueArray<bool> add = kern::make_array<bool>(Gfp::Kernel, count ? count : 1);
+	if (!add)
+		return;
+	u32 nadd = 0;
+	{
+		kern::SpinGuardBh g(ifc.m_lock);
+		ifc.m_rx_mode_dirty = false;
+		for (McGroup &grp : ifc.m_groups)
+			grp.m_listed = false;
+		for (u32 i = 0; i < count; i++) {
+			HwAddr addr(*reinterpret_cast<const u8(*)[kHwAddrLen]>(buf.data() + i * kHwAddrLen));
+			add[i] = false;
+			if (!mcast_addr_is_valid(addr, ifc.m_bcast))
+				continue;
+			const Gid mgid = addr.gid();
+			if (mgid == ifc.bcast_mgid())
+				continue;
+			bool found = false;
+			for (McGroup &grp : ifc.m_groups) {
+				if (grp.m_mgid == mgid && !grp.m_sendonly) {
+					grp.m_listed = true;
+					found = true;
+				}
+			}
+			if (!found) {
+				add[i] = true;
+				nadd++;
+			}
+		}
+		/* Leave what is no longer listed; send-only groups being upgraded go too. */
+		for (auto it = ifc.m_groups.begin(); it != ifc.m_groups.end();) {
+			McGroup &grp = *it;
+			++it;
+			if (&grp == ifc.m_bcast_group || grp.m_listed)
+				continue;
+			bool upgrade = false;
+			if (grp.m_sendonly) {
+				for (u32 i = 0; i < count && !upgrade; i++) {
+					HwAddr addr(*reinterpret_cast<const u8(*)[kHwAddrLen]>(buf.data() + i * kHwAddrLen));
+					upgrade = add[i] && addr.gid() == grp.m_mgid;
+				}
+				if (!upgrade)
+					continue;
+			}
+			ifc.m_groups.remove(grp);
+			gone.push_back(grp);
+		}
+	}
+	while (McGroup *grp = gone.pop_front())
+		mcast_leave(ifc, grp);
+
+	for (u32 i = 0; i < count && nadd; i++) {
+		if (!add[i])
+			continue;
+		HwAddr addr(*reinterpret_cast<const u8(*)[kHwAddrLen]>(buf.data() + i * kHwAddrLen));
+		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, &ifc, addr.gid(), false);
+		if (!grp) {
+			kern_warn("%s: no memory for multicast group %pI6", ifc.name(), addr.gid().raw());
+			continue;
+		}
+		kern::SpinGuardBh g(ifc.m_lock);
+		ifc.m_groups.push_back(*grp.release());
+	}
+}
+
+void Iface::mcast_task()
+{
+	{
+		kern::SpinGuardBh g(m_lock);
+		if (!m_mcast_run)
+			return;
+	}
+	/* Joins are pointless (and fail slowly) while the port is down; PORT_ACTIVE restarts us. */
+	Result<kern::PortAttr> attr = m_ib.query_port(m_port);
+	if (attr.is_err() || attr.value().state != kern::PortState::Active)
+		return;
+
+	if (!m_bcast_group) {
+		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, this, bcast_mgid(), false);
+		if (!grp) {
+			m_wq.queue(m_mcast_retry, 1000);
+			return;
+		}
+		kern::SpinGuardBh g(m_lock);
+		m_bcast_group = grp.get();
+		m_groups.push_front(*grp.release());
+	}
+	if (mcast_step(*this, *m_bcast_group, true) != Step::Ready)
+		return;
+	if (!m_dev.carrier_ok())
+		mcast_carrier_on(*this);
+
+	bool dirty;
+	{
+		kern::SpinGuardBh g(m_lock);
+		dirty = m_rx_mode_dirty;
+	}
+	if (dirty)
+		mcast_sync_list(*this);
+
+	/*
+	 * Step every group. Transmit may append send-only groups meanwhile;
+	 * only this task removes groups, so a group found under the lock
+	 * stays valid after it is dropped.
+	 */
+	for (;;) {
+		McGroup *next = nullptr;
+		{
+			kern::SpinGuardBh g(m_lock);
+			if (!m_mcast_run)
+				return;
+			for (McGroup &grp : m_groups) {
+				if (!grp.m_attached && !grp.m_busy && (grp.m_done || !time_after64(grp.m_delay_until, kapi_jiffies()))) {
+					next = &grp;
+					break;
+				}
+			}
+		}
+		if (!next)
+			break;
+		(void)mcast_step(*this, *next, false);
+	}
+}
+
+void Iface::mcast_send(Skb skb, const HwAddr &dest)
+{
+	HwAddr daddr = dest;
+	patch_mcast_pkey(daddr, m_pkey);
+	const Gid mgid = daddr.gid();
+	kern::SpinGuard g(m_lock); /* BHs are off in xmit */
+	if (unlikely(!m_mcast_run || !m_bcast_ah)) {
+		g.unlock();
+		count_tx_dropped();
+		skb.drop();
+		return;
+	}
+	McGroup *found = nullptr;
+	for (McGroup &grp : m_groups) {
+		if (grp.m_mgid == mgid) {
+			found = &grp;
+			break;
+		}
+	}
+	if (!found) {
+		/* Not a group we are in: join it send-only (JoinState 8) and hold the packet. */
+		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Atomic, this, mgid, true);
+		if (!grp) {
+			g.unlock();
+			count_tx_dropped();
+			skb.drop();
+			return;
+		}
+		found = grp.release();
+		m_groups.push_back(*found);
+		m_wq.queue(m_mcast_work);
+	}
+	if (likely(found->m_attached && found->m_ah)) {
+		IpAh *ah = found->m_ah;
+		ah->m_last_send = m_tx_head;
+		g.unlock();
+		ud_send(skb, ah, kMulticastQpn);
+		return;
+	}
+	if (found->m_pending.size() >= kMaxMcastQueue || skb.push_pseudo_header(*reinterpret_cast<const u8(*)[kHwAddrLen]>(daddr.raw())).is_err()) {
+		g.unlock();
+		count_tx_dropped();
+		skb.drop();
+		return;
+	}
+	found->m_pending.push_back(skb);
+	/* A failed send-only group retries on the next packet once its backoff expired. */
+	if (!found->m_busy && !found->m_done)
+		m_wq.queue(m_mcast_work);
+}
+
+} // namespace ipoib

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ipoib_ud.cc - the datagram (UD) datapath: QP and CQs, the receive ring
+ * under NAPI, transmit with scatter-gather and ring flow control, and the
+ * drain on stop.
+ *
+ * Rings. The receive ring has recv_queue_size slots, each one linear skb
+ * of IB MTU + 40 (GRH) bytes posted with wr_id = slot index. The transmit
+ * ring has send_queue_size slots indexed by a free-running head (xmit,
+ * under the netif TX lock) and tail (send NAPI); every send is signaled
+ * and a UD QP completes in order, so the tail simply advances. The queue
+ * stops when sendq - 1 sends are outstanding and wakes at sendq / 2, as
+ * in-tree, so a completion burst never thrashes the qdisc.
+ *
+ * Each per-packet step is one glue call: refill = alloc + map + post,
+ * send = map + post, release = unmap + consume; nothing is allocated per
+ * packet beyond the receive skb the in-tree driver allocates too.
+ */
+#include "ipoib/driver.h"
+#include "ipoib/params.h"
+
+namespace ipoib {
+
+namespace {
+
+constexpr int kNapiWeight = 64;
+constexpr usize kWcBatch = 16;
+constexpr unsigned int kDrainTimeoutMs = 5000;
+
+u32 min_u32(u32 a, u32 b) { return a < b ? a : b; }
+
+/* Single-writer counter bump: a plain add the racy stats reader may see torn only on 32-bit. */
+inline void bump(u64 &c, u64 n = 1) { __atomic_store_n(&c, __atomic_load_n(&c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED); }
+
+} // namespace
+
+Status Iface::ud_create()
+{
+	m_caps = kern::query_verbs_caps(m_ib);
+	u32 max_wr = m_caps.max_qp_wr ? m_caps.max_qp_wr : kMaxQueueSize;
+	m_tx_size = min_u32(static_cast<u32>(kapi_params.send_queue_size), max_wr);
+	m_rx_size = min_u32(static_cast<u32>(kapi_params.recv_queue_size), max_wr);
+	/* Ring indices are masked: keep both powers of two even after the HCA clamp. */
+	while (m_tx_size & (m_tx_size - 1))
+		m_tx_size &= m_tx_size - 1;
+	while (m_rx_size & (m_rx_size - 1))
+		m_rx_size &= m_rx_size - 1;
+
+	m_pd = TRY(kern::Pd::create(m_ib));
+	m_rx_cq = TRY((kern::Cq::create<Iface, &Iface::on_rx_cq>(m_ib, this, static_cast<int>(m_rx_size + 1), 0)));
+	m_tx_cq = TRY((kern::Cq::create<Iface, &Iface::on_tx_cq>(m_ib, this, static_cast<int>(m_tx_size), 0)));
+
+	kern::UdQpInit init{};
+	init.max_send_wr = m_tx_size;
+	init.max_recv_wr = m_rx_size;
+	init.max_send_sge = min_u32(m_caps.max_send_sge ? m_caps.max_send_sge : 1, kern::kMaxSendSge);
+	init.max_recv_sge = 1;
+	init.create_flags = m_caps.block_mcast_loopback ? kern::qp_create::BlockMcastLoopback : 0;
+	m_qp = TRY(kern::UdQp::create(m_pd, m_tx_cq, m_rx_cq, init));
+	m_max_send_sge = static_cast<int>(init.max_send_sge);
+
+	m_rx_ring = kern::make_array<kern::RxSlot>(Gfp::Kernel, m_rx_size);
+	m_tx_ring = kern::make_array<TxSlot>(Gfp::Kernel, m_tx_size);
+	if (!m_rx_ring || !m_tx_ring)
+		return Error(-kern::err::ENOMEM);
+	return kern::ok();
+}
+
+void Iface::ud_destroy()
+{
+	/* The QP goes before its CQs, the CQs and AHs before the PD. */
+	m_qp.reset();
+	m_tx_cq.reset();
+	m_rx_cq.reset();
+	reap_ahs(true);
+	m_pd.reset();
+}
+
+Status Iface::ud_open()
+{
+	kern::QpState failed = kern::QpState::Reset;
+	Status st = m_qp.init_to_rts(m_pkey_index, m_port, m_qkey, 0, &failed);
+	if (st.is_err()) {
+		kern_warn("%s: failed to bring the UD QP up (state %u): %d", name(), static_cast<unsigned>(failed),
+			  st.error().code());
+		return st;
+	}
+
+	m_tx_head = 0;
+	__atomic_store_n(&m_tx_tail, 0, __ATOMIC_RELEASE);
+	m_rx_posted = 0;
+	for (u32 i = 0; i < m_rx_size; i++) {
+		st = m_qp.rx_refill(m_dev, i, m_rx_buf_len, m_rx_ring[i]);
+		if (st.is_err()) {
+			kern_warn("%s: failed to post receive buffer %u: %d", name(), i, st.error().code());
+			(void)m_qp.modify_state(kern::QpState::Reset);
+			for (u32 j = 0; j < i; j++)
+				m_qp.rx_release(m_rx_ring[j], m_rx_buf_len);
+			return st;
+		}
+		m_rx_posted++;
+	}
+
+	m_rx_napi.enable();
+	m_tx_napi.enable();
+	(void)m_rx_cq.req_notify();
+	(void)m_tx_cq.req_notify();
+	return kern::ok();
+}
+
+void Iface::ud_stop()
+{
+	m_rx_napi.disable();
+	m_tx_napi.disable();
+
+	Status st = m_qp.modify_state(kern::QpState::Err);
+	if (st.is_err())
+		kern_warn("%s: failed to move the QP to the error state: %d", name(), st.error().code());
+
+	/*
+	 * Drain from process context: every posted WR now completes, most
+	 * as flushed. Successful receives still queued are dropped, not
+	 * delivered, since the interface is going down (in-tree does the
+	 * same by turning them into flush errors).
+	 */
+	u64 deadline = kapi_jiffies() + kapi_msecs_to_jiffies(kDrainTimeoutMs);
+	while (m_rx_posted > 0 || tx_head() != tx_tail()) {
+		int n = poll_rx(-1) + poll_tx(-1);
+		if (n > 0)
+			continue;
+		if (time_after64(kapi_jiffies(), deadline)) {
+			kern_warn("%s: timed out draining the QP (%u receives, %u sends left)", name(), m_rx_posted,
+				  tx_head() - tx_tail());
+			break;
+		}
+		kapi_msleep(1);
+	}
+
+	st = m_qp.modify_state(kern::QpState::Reset);
+	if (st.is_err())
+		kern_warn("%s: failed to reset the QP: %d", name(), st.error().code());
+
+	/* After RESET the HCA owns nothing: release whatever the drain left. */
+	for (u32 i = 0; i < m_rx_size; i++)
+		m_qp.rx_release(m_rx_ring[i], m_rx_buf_len);
+	m_rx_posted = 0;
+	for (u32 t = tx_tail(); t != tx_head(); t++) {
+		TxSlot &slot = m_tx_ring[t & (m_tx_size - 1)];
+		if (slot.skb) {
+			m_qp.tx_release(slot.skb, slot.map, 0, false);
+			slot.skb = Skb();
+			count_tx_dropped();
+		}
+	}
+	__atomic_store_n(&m_tx_tail, m_tx_head, __ATOMIC_RELEASE);
+}
+
+void Iface::on_rx_cq() { m_rx_napi.schedule(); }
+
+void Iface::on_tx_cq() { m_tx_napi.schedule(); }
+
+/*
+ * budget < 0: the drain, from process context, with NAPI disabled: every
+ * completion is consumed and none is delivered.
+ */
+int Iface::poll_rx(int budget)
+{
+	const bool draining = budget < 0;
+	const int limit = draining ? static_cast<int>(m_rx_size) : budget;
+	const Gid bcast = bcast_mgid();
+	kern::Wc wcs[kWcBatch];
+	int done = 0;
+
+	while (done < limit) {
+		usize want = static_cast<usize>(limit - done) < kWcBatch ? static_cast<usize>(limit - done) : kWcBatch;
+		Result<usize> polled = m_rx_cq.poll(kern::Span<kern::Wc>(wcs, want));
+		usize n = polled.is_ok() ? polled.value() : 0;
+		for (usize i = 0; i < n; i++) {
+			const kern::Wc &wc = wcs[i];
+			const u64 id = wc.wr_id();
+			done++;
+			if (unlikely(id >= m_rx_size)) {
+				kern_warn("%s: receive completion for unknown slot %llu", name(),
+					  static_cast<unsigned long long>(id));
+				bump(m_stats.rx_errors);
+				continue;
+			}
+			kern::RxSlot &slot = m_rx_ring[id];
+			if (unlikely(!wc.ok() || draining)) {
+				if (!wc.ok() && !wc.flushed()) {
+					ipoib_dbg("%s: receive error %u (vendor 0x%x) on slot %llu", name(), wc.status(),
+						  wc.vendor_err(), static_cast<unsigned long long>(id));
+					bump(m_stats.rx_errors);
+				}
+				m_qp.rx_release(slot, m_rx_buf_len);
+				m_rx_posted--;
+				continue;
+			}
+
+			const u32 byte_len = wc.byte_len();
+			const kern::RxSlot old = slot;
+			/* Replace first: if no new buffer, drop this packet and reuse its buffer. */
+			if (unlikely(m_qp.rx_refill(m_dev, id, m_rx_buf_len, slot).is_err())) {
+				slot = old;
+				bump(m_stats.rx_dropped);
+				if (m_qp.rx_repost(id, slot, m_rx_buf_len).is_err()) {
+					m_qp.rx_release(slot, m_rx_buf_len);
+					m_rx_posted--;
+				}
+				continue;
+			}
+			m_qp.rx_unmap(old, m_rx_buf_len);
+
+			Skb skb(old.skb);
+			const u8 *data = static_cast<const u8 *>(old.data);
+			if (unlikely(byte_len < kGrhLen + kEncapLen || byte_len > m_rx_buf_len)) {
+				bump(m_stats.rx_errors);
+				skb.free();
+				continue;
+			}
+			const bool has_grh = wc.has_grh();
+			Gid sgid(*reinterpret_cast<const u8(*)[16]>(data + 8));
+			Gid dgid(*reinterpret_cast<const u8(*)[16]>(data + 24));
+			LocalPort local;
+			local.m_lid = m_lid;
+			local.m_qpn = m_qp.qp_num();
+			local.m_gid = m_gid;
+			if (is_own_echo(static_cast<u16>(wc.slid()), wc.src_qp(), has_grh, sgid, local)) {
+				skb.free();
+				continue;
+			}
+			const u16 proto = kern::load_be16(data + kGrhLen);
+			if (unlikely(proto != ethertype::kIpv4 && proto != ethertype::kIpv6 && proto != ethertype::kArp &&
+				     proto != ethertype::kRarp)) {
+				bump(m_stats.rx_dropped);
+				skb.free();
+				continue;
+			}
+			const RxPacketType type = classify_rx(has_grh, dgid, bcast);
+			const bool csum_ok = wc.ip_csum_ok() && (m_dev.features() & kern::netif_f::kRxCsum);
+			kern::PacketType pt = type == RxPacketType::Host ? kern::PacketType::Host
+					      : type == RxPacketType::Broadcast ? kern::PacketType::Broadcast
+										 : kern::PacketType::Multicast;
+			Result<u32> bytes = m_rx_napi.deliver_ud(skb, byte_len, pt, csum_ok);
+			if (unlikely(bytes.is_err())) {
+				bump(m_stats.rx_errors);
+				continue;
+			}
+			bump(m_stats.rx_packets);
+			bump(m_stats.rx_bytes, bytes.value());
+			if (type != RxPacketType::Host)
+				bump(m_stats.multicast);
+		}
+		if (n < want)
+			break;
+	}
+
+	if (!draining && done < budget && m_rx_napi.complete_done(done)) {
+		Result<bool> missed = m_rx_cq.req_notify_report_missed();
+		if (missed.is_ok() && missed.value())
+			m_rx_napi.schedule();
+	}
+	return done;
+}
+
+int Iface::poll_tx(int budget)
+{
+	const bool draining = budget < 0;
+	const int limit = draining ? static_cast<int>(m_tx_size) : budget;
+	kern::Wc wcs[kWcBatch];
+	int done = 0;
+	u32 tail = m_tx_tail;
+
+	while (done < limit) {
+		usize want = static_cast<usize>(limit - done) < kWcBatch ? static_cast<usize>(limit - done) : kWcBatch;
+		Result<usize> polled = m_tx_cq.poll(kern::Span<kern::Wc>(wcs, want));
+		usize n = polled.is_ok() ? polled.value() : 0;
+		for (usize i = 0; i < n; i++) {
+			const kern::Wc &wc = wcs[i];
+			const u32 id = static_cast<u32>(wc.wr_id());
+			done++;
+			/* Completions need not come in posting order (multicast may lag): the slot is the wr_id. */
+			TxSlot &slot = m_tx_ring[id & (m_tx_size - 1)];
+			if (unlikely(!slot.skb)) {
+				kern_warn("%s: send completion for empty slot %u", name(), id & (m_tx_size - 1));
+				continue;
+			}
+			const bool sent = wc.ok();
+			if (likely(sent)) {
+				bump(m_stats.tx_packets);
+				bump(m_stats.tx_bytes, slot.len);
+			} else if (!wc.flushed()) {
+				ipoib_dbg("%s: send error %u (vendor 0x%x)", name(), wc.status(), wc.vendor_err());
+				count_tx_error();
+			}
+			m_qp.tx_release(slot.skb, slot.map, draining ? 0 : budget, sent);
+			slot.skb = Skb();
+			tail++;
+			__atomic_store_n(&m_tx_tail, tail, __ATOMIC_RELEASE);
+		}
+		if (n < want)
+			break;
+	}
+
+	if (!draining) {
+		if (m_dev.queue_stopped() && __atomic_load_n(&m_oper_up, __ATOMIC_RELAXED) &&
+		    m_tx_head - tail <= (m_tx_size >> 1))
+			m_dev.wake_queue();
+		if (done < budget && m_tx_napi.complete_done(done)) {
+			Result<bool> missed = m_tx_cq.req_notify_report_missed();
+			if (missed.is_ok() && missed.value())
+				m_tx_napi.schedule();
+		}
+	}
+	return done;
+}
+
+void Iface::ud_send(Skb skb, IpAh *ah, u32 qpn)
+{
+	const u32 len = skb.len();
+	/* A UD message carries at most one IB MTU: the encap header plus the MTU. */
+	if (unlikely(len > m_mcast_mtu + kEncapLen)) {
+		ipoib_dbg("%s: packet of %u bytes exceeds the UD MTU %u", name(), len, m_mcast_mtu);
+		count_tx_dropped();
+		count_tx_error();
+		skb.drop();
+		return;
+	}
+	const u32 head = m_tx_head;
+	if (unlikely(head - tx_tail() >= m_tx_size)) {
+		/* Cannot happen while the queue is stopped at sendq - 1; be safe anyway. */
+		m_dev.stop_queue();
+		count_tx_dropped();
+		skb.drop();
+		return;
+	}
+	TxSlot &slot = m_tx_ring[head & (m_tx_size - 1)];
+	skb.tx_detach();
+	/* Filled before posting: the completion can be polled on another CPU before the post returns. */
+	slot.skb = skb;
+	slot.len = len;
+	Status st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_qkey, kern::send_flag::Signaled, m_max_send_sge,
+				  slot.map);
+	if (unlikely(st.is_err()) && st.error().code() == -kern::err::E2BIG) {
+		if (skb.linearize().is_ok())
+			st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_qkey, kern::send_flag::Signaled,
+					   m_max_send_sge, slot.map);
+	}
+	if (unlikely(st.is_err())) {
+		slot.skb = Skb();
+		ipoib_dbg("%s: post_send failed: %d", name(), st.error().code());
+		count_tx_error();
+		count_tx_dropped();
+		skb.drop();
+		return;
+	}
+	m_tx_head = head + 1;
+	if (m_tx_head - tx_tail() >= m_tx_size - 1) {
+		m_dev.stop_queue();
+		/* Completions may all have arrived before the stop: re-check so the queue is not stuck. */
+		if (m_tx_head - tx_tail() <= (m_tx_size >> 1))
+			m_dev.wake_queue();
+	}
+}
+
+} // namespace ipoib
