@@ -1,0 +1,300 @@
+#!/bin/sh
+# timeout: 870
+# make bench, in the VM: the in-tree ib_ipoib against ours on the same
+# softib fabric, in one boot. Each round runs both drivers back to back,
+# in ABBA order (in-tree, ours; ours, in-tree; ...), loading each afresh
+# after a short raw UD probe of the machine's speed. Each run uses ib0
+# (netns a, 10.11.0.1) -> ib1 (netns b, 10.11.0.2) in datagram mode and
+# measures:
+#   tcp1   iperf3 TCP, 1 stream, receiver Mbit/s
+#   tcp4   iperf3 TCP, 4 streams (-P 4), receiver Mbit/s
+#   udp    iperf3 UDP, 64-byte payload, unlimited rate: packets/s the
+#          server received, and the loss in percent
+#   rtt    ping -f (one echo in flight at a time): average rtt in us
+# The fabric's raw UD ceiling (softib's debugfs bench) is measured once,
+# before any ipoib is loaded. The summary table holds the medians over the
+# rounds; tests/bench/run (host side) saves it to build/bench/latest.txt.
+#
+# Kernel command line knobs (tests/bench/run sets them):
+#   bench_ours=ours|stock  what the "ours" column loads; stock gives a
+#                          stock-vs-stock run, which shows the noise level
+#   bench_rounds=N         rounds per driver (6)
+#   bench_secs=S           length of each iperf3 run (6)
+#   bench_pings=N          pings in the rtt measurement (2000)
+#   bench_raw=N            messages in the raw UD bench (200000)
+. /vmtest/lib.sh
+. /vmtest/lib-fabric.sh
+
+TIMEOUT=870
+T0=$(date +%s)
+
+knob() {
+	v=$(tr ' ' '\n' </proc/cmdline | sed -n "s/^bench_$1=//p" | tail -n 1)
+	echo "${v:-$2}"
+}
+OURS=$(knob ours ours)
+ROUNDS=$(knob rounds 6)
+SECS=$(knob secs 6)
+PINGS=$(knob pings 2000)
+RAW=$(knob raw 200000)
+case $OURS in ours | stock) ;; *) echo "bench_ours must be ours or stock, not $OURS"; exit 2 ;; esac
+
+DATA=/tmp/bench.dat # "DRIVER ROUND METRIC VALUE" per line
+: >$DATA
+elapsed() { echo $(($(date +%s) - T0)); }
+
+# Loads the driver a column stands for.
+load_driver() {
+	if [ "$1" = stock ] || [ "$OURS" = stock ]; then
+		load_stock_ipoib
+	else
+		load_our_ipoib
+	fi
+}
+
+ipoib_gone() { rmmod ib_ipoib 2>/dev/null; [ ! -d /sys/module/ib_ipoib ]; }
+
+round_down() {
+	wait_until 30 ipoib_gone || { echo "ib_ipoib does not unload"; return 1; }
+	ip netns del a 2>/dev/null
+	ip netns del b 2>/dev/null
+	true
+}
+
+# Ensures datagram mode where the driver has a mode attribute.
+datagram_mode() {
+	for x in "a ib0" "b ib1"; do
+		set -- $x
+		f=/sys/class/net/$2/mode
+		in_ns $1 test -e $f || continue
+		m=$(in_ns $1 cat $f)
+		[ "$m" = datagram ] && continue
+		in_ns $1 sh -c "echo datagram > $f" || return 1
+	done
+}
+
+round_up() {
+	load_driver "$1" || { echo "loading the driver failed"; return 1; }
+	wait_until 20 netdev_exists ib0 && wait_until 5 netdev_exists ib1 ||
+		{ echo "no ib0/ib1 within 20 s"; return 1; }
+	fabric_netns || { echo "netns setup failed"; return 1; }
+	datagram_mode || { echo "cannot set datagram mode"; return 1; }
+	wait_until 30 carrier a ib0 && wait_until 30 carrier b ib1 ||
+		{ echo "no carrier within 30 s"; return 1; }
+	wait_secs 20 in_ns a ping -c 1 -W 1 $B4 || { echo "no ping a -> b within 20 s"; return 1; }
+}
+
+record() { echo "$1 $2 $3 $4" >>$DATA; }
+
+# iperf NAME CLIENT-ARGS...: one iperf3 run a -> b; leaves the client's
+# output in /tmp/NAME.log.
+iperf() {
+	name=$1
+	shift
+	in_ns b timeout $((SECS + 30)) iperf3 -s -1 >/tmp/$name-s.log 2>&1 &
+	spid=$!
+	sleep 1
+	in_ns a timeout $((SECS + 25)) iperf3 -c $B4 -t $SECS -f m --connect-timeout 5000 "$@" \
+		>/tmp/$name.log 2>&1
+	rc=$?
+	wait $spid
+	[ $rc -eq 0 ] || { tail -n 5 /tmp/$name.log; return 1; }
+}
+
+# The last "receiver" line's Mbit/s (with -P 4, the [SUM] line).
+receiver_mbps() {
+	awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") m = $i } END { if (m != "") print m }' "$1"
+}
+
+# UDP receiver line: "[ 5] 0.00-10.00 sec ... LOST/TOTAL (P%) receiver".
+# Prints "PPS LOSS%" for what the server received.
+udp_stats() {
+	awk '/receiver/ {
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^[0-9.]+-[0-9.]+$/) { split($i, t, "-"); d = t[2] - t[1] }
+			if ($i ~ /^-?[0-9]+\/[0-9]+$/) { split($i, n, "/"); lost = n[1]; tot = n[2] }
+		}
+	} END {
+		if (d > 0 && tot > 0) printf "%.0f %.2f\n", (tot - lost) / d, 100 * lost / tot
+	}' "$1"
+}
+
+# measure DRIVER ROUND: all the metrics of one round.
+measure() {
+	d=$1 r=$2 line=""
+	if iperf tcp1 && v=$(receiver_mbps /tmp/tcp1.log) && [ -n "$v" ]; then
+		record $d $r tcp1 $v
+		line="$line tcp1 $v Mbit/s,"
+	else
+		line="$line tcp1 FAILED,"
+	fi
+	if iperf tcp4 -P 4 && v=$(receiver_mbps /tmp/tcp4.log) && [ -n "$v" ]; then
+		record $d $r tcp4 $v
+		line="$line tcp4 $v Mbit/s,"
+	else
+		line="$line tcp4 FAILED,"
+	fi
+	if iperf udp -u -l 64 -b 0 && v=$(udp_stats /tmp/udp.log) && [ -n "$v" ]; then
+		set -- $v
+		record $d $r udp_pps $1
+		record $d $r udp_loss $2
+		line="$line udp64 $1 pkt/s loss $2%,"
+	else
+		line="$line udp64 FAILED,"
+	fi
+	in_ns a timeout 120 ping -q -f -c $PINGS $B4 >/tmp/ping.log 2>&1
+	v=$(awk -F'[/ ]+' '/^rtt/ { printf "%.1f", $8 * 1000 }' /tmp/ping.log)
+	if [ -n "$v" ]; then
+		record $d $r rtt $v
+		line="$line rtt $v us"
+	else
+		line="$line rtt FAILED"
+		tail -n 3 /tmp/ping.log
+	fi
+	echo "round $r $d:$line"
+}
+
+# The raw ceiling, before any ipoib is on the fabric.
+load_fabric || { echo "softib does not load"; exit 1; }
+echo "$RAW" >$SIB_DBG/bench
+RAWLINE=$(cat $SIB_DBG/bench)
+echo "raw UD bench: $RAWLINE"
+
+ours_label=ours
+[ "$OURS" = stock ] && ours_label="ours(=in-tree)"
+echo "rounds $ROUNDS, iperf3 $SECS s, $PINGS pings, ours column: $OURS"
+
+# A short raw UD bench before each round (no ipoib loaded) measures how
+# fast the emulated machine runs at that moment: under TCG that follows
+# the host's load, which is most of the noise.
+probe() {
+	echo 30000 >$SIB_DBG/bench 2>/dev/null || return 1
+	set -- $(cat $SIB_DBG/bench)
+	[ "$4" = "$6" ] && echo "${10}"
+}
+
+failed=0
+ours_dead=""
+last=0
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	# ABBA order (in-tree, ours, ours, in-tree, ...) so that a slow drift
+	# of the host's speed favours neither driver.
+	order="stock ours"
+	[ $((r % 2)) -eq 0 ] && order="ours stock"
+	for d in $order; do
+		# Stop before the harness timeout would: leave room for a round
+		# as long as the longest so far, and the summary.
+		if [ $(($(elapsed) + last + 40)) -gt $TIMEOUT ]; then
+			echo "time budget reached at $(elapsed) s: stopping before round $r $d"
+			failed=1
+			break 2
+		fi
+		if [ "$d" = ours ] && [ -n "$ours_dead" ]; then
+			echo "round $r ours: skipped ($ours_dead)"
+			continue
+		fi
+		t=$(date +%s)
+		p=$(probe) && record $d $r probe $p
+		if why=$(round_up $d 2>&1); then
+			ip -n a -o link show ib0 | sed 's/^[0-9]*: /  /; s/ qdisc.*//;' | tr -d '\n'
+			echo " mode $(in_ns a cat /sys/class/net/ib0/mode 2>/dev/null || echo '?'), raw probe ${p:-FAILED} pkt/s"
+			measure $d $r
+		else
+			echo "round $r $d: bring-up failed: $(echo "$why" | tail -n 3 | tr '\n' ' ')"
+			dmesg | tail -n 10 | sed 's/^/  dmesg: /'
+			failed=1
+			[ "$d" = ours ] && ours_dead="it failed to come up in round $r"
+		fi
+		if ! round_down; then
+			failed=1
+			echo "cannot unload ib_ipoib: no more rounds"
+			break 2
+		fi
+		dt=$(($(date +%s) - t))
+		[ $dt -gt $last ] && last=$dt
+		echo "  ($dt s, $(elapsed) s so far)"
+	done
+	r=$((r + 1))
+done
+
+# The summary. For each metric: the median of each column over the rounds;
+# the ratio of the medians, oriented so that >= 1.00 means ours is better
+# (ours/in-tree, but in-tree/ours for loss and latency); the median of the
+# per-round ratios (each round's in-tree and ours runs are back to back, so
+# this cancels slow changes of the host's speed); and the spread
+# (max - min) / median of each column, as the noise indication.
+echo "=== ipoib bench ==="
+awk -v raw="$RAWLINE" -v ours="$ours_label" -v rounds="$ROUNDS" -v secs="$SECS" -v pings="$PINGS" '
+# Median of a[1..n] (sorted in place); also sets LO and HI.
+function median(a, n,    i, j, t) {
+	if (n == 0) return ""
+	for (i = 2; i <= n; i++) {
+		t = a[i]
+		for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
+		a[j + 1] = t
+	}
+	LO = a[1]; HI = a[n]
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+# Median of a column (driver d, metric m); sets N and SPREAD.
+function column(d, m,    a, r, med) {
+	N = 0
+	for (r = 1; r <= maxr; r++)
+		if ((d SUBSEP m SUBSEP r) in val) a[++N] = val[d, m, r]
+	med = median(a, N)
+	SPREAD = "-"
+	if (N >= 2 && med > 0) SPREAD = sprintf("%.0f%%", 100 * (HI - LO) / med)
+	else if (N >= 2 && HI == LO) SPREAD = "0%"
+	return med
+}
+function ratio(m, s, o) {
+	if (s == "" || o == "") return ""
+	if (lower[m]) return o > 0 ? s / o : ""
+	return s > 0 ? o / s : ""
+}
+function paired(m,    a, n, r, q) {
+	n = 0
+	for (r = 1; r <= maxr; r++) {
+		if (!(("stock" SUBSEP m SUBSEP r) in val) || !(("ours" SUBSEP m SUBSEP r) in val)) continue
+		q = ratio(m, val["stock", m, r], val["ours", m, r])
+		if (q != "") a[++n] = q
+	}
+	return median(a, n)
+}
+function num(v) { return v == "" ? "-" : (v >= 100 ? sprintf("%.0f", v) : sprintf("%.2f", v)) }
+function rat(v) { return v == "" ? "-" : sprintf("%.2f", v) }
+{ val[$1, $3, $2] = $4 + 0; if ($2 > maxr) maxr = $2 }
+END {
+	split("tcp1 tcp4 udp_pps udp_loss rtt probe", ms, " ")
+	name["tcp1"] = "TCP 1 stream (Mbit/s)"
+	name["tcp4"] = "TCP 4 streams (Mbit/s)"
+	name["udp_pps"] = "UDP 64 B received (pkt/s)"
+	name["udp_loss"] = "UDP 64 B loss (%)"
+	name["rtt"] = "ping -f rtt avg (us)"
+	name["probe"] = "raw UD probe (pkt/s) [*]"
+	lower["udp_loss"] = 1; lower["rtt"] = 1
+	printf "softib, datagram mode, ib0 (netns a) -> ib1 (netns b); %d rounds per driver\n", rounds
+	printf "(iperf3 %d s per run, %d pings). Columns: medians over the rounds;\n", secs, pings
+	printf "ratio = ratio of the medians, paired = median of the per-round ratios.\n"
+	printf "Ratios >= 1.00 mean ours is better: ours/in-tree for throughput and\n"
+	printf "packet rate, in-tree/ours for loss and latency.\n"
+	printf "spread = (max - min) / median over the rounds (noise).\n\n"
+	printf "%-27s %9s %14s %6s %7s %10s %12s %4s\n", "metric", "in-tree", ours, "ratio", "paired",
+		"spread:it", "spread:ours", "n"
+	for (i = 1; i <= 6; i++) {
+		m = ms[i]
+		s = column("stock", m); ns = N; ss = SPREAD
+		o = column("ours", m); no = N; so = SPREAD
+		printf "%-27s %9s %14s %6s %7s %10s %12s %d/%d\n", name[m], num(s), num(o),
+			rat(ratio(m, s, o)), rat(paired(m)), ss, so, ns, no
+	}
+	printf "[*] the emulated machine'"'"'s speed before each round: a ratio far from 1.00\n"
+	printf "    means the host was busier during one driver'"'"'s rounds.\n"
+	split(raw, f, " ")
+	printf "\nraw UD ceiling (softib bench, %s-byte messages): %s pkt/s, %.0f Mbit/s\n",
+		f[2], f[10], f[2] * f[10] * 8 / 1000000
+}' $DATA
+echo "=== end ==="
+echo "total $(elapsed) s"
+[ $failed -eq 0 ]
