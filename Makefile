@@ -16,7 +16,7 @@ KMAKE = $(MAKE) -C $(KDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 
 export KDIR
 
-.PHONY: all modules ipoib softib install sparse unit subset vm check demo deps clean help print-kdir
+.PHONY: all modules ipoib softib install sparse unit subset vm check demo bench deps clean help print-kdir
 
 all: modules
 
@@ -60,6 +60,11 @@ demo:
 	$(MAKE) modules
 	tests/vm/run --demo
 
+# In-tree ib_ipoib vs ours on the test fabric, one VM boot (tests/bench):
+# make bench [BENCH_OURS=stock] [BENCH_ROUNDS=6]; table in build/bench/latest.txt
+bench:
+	tests/bench/run
+
 deps:
 	scripts/install-deps.sh
 
@@ -81,4 +86,5 @@ help:
 	@echo "make demo       boot a VM with the test fabric and show the driver at work"
 	@echo "make check      install missing packages, run all tests"
 	@echo "make vm T=name  run one VM test;  tests/vm/run --shell  for a shell in the VM"
+	@echo "make bench      in-tree ib_ipoib vs ours on the test fabric (BENCH_OURS=stock: noise run)"
 	@echo "make sparse     sparse (C=2) over the C glue and the fabric"
