@@ -20,6 +20,7 @@
  * Unicast ARP/RARP goes straight to the path, bypassing the neighbour
  * table, since it may be what creates the neighbour.
  */
+#include "ipoib/debugfs_fmt.h"
 #include "ipoib/driver.h"
 #include "ipoib/mcast_map.h"
 #include "ipoib/params.h"
@@ -38,6 +39,7 @@ constexpr u32 kNeighGcIntervalMs = 30000;
 constexpr u32 kNeighTableSize = 1024;
 constexpr u32 kPathTableSize = 256;
 constexpr u32 kMinMtu = 68;
+constexpr int kNapiWeight = 64;
 constexpr u32 kMaxCmMtu = 65520; /* the netdev's max_mtu, as in-tree; UD rejects more than IB MTU - 4 */
 
 class Device;
@@ -100,6 +102,7 @@ public:
 	Status start();
 
 	kern::WorkQueue &wq() { return m_wq; }
+	const kern::DebugfsDir &debugfs() const { return m_debugfs; }
 
 	static Result<void *> ib_add_one(IbDevice ib);
 	static void ib_remove_one(IbDevice ib, void *ctx);
@@ -108,7 +111,9 @@ public:
 private:
 	/* Destroyed in reverse: the IB client (all devices) first, then SA, then the workqueue. */
 	kern::WorkQueue m_wq;
+	kern::DebugfsDir m_debugfs;
 	kern::SaClientRegistration m_sa;
+	kern::NetdevNotifierRegistration m_notifier;
 	kern::IbClientRegistration m_client;
 };
 
@@ -299,7 +304,14 @@ Status Module::start()
 {
 	if (!m_wq.create_ordered("ipoib_flush"))
 		return Error(-err::ENOMEM);
+	Result<kern::DebugfsDir> dir = kern::DebugfsDir::create("ipoib");
+	if (dir.is_ok())
+		m_debugfs = dir.release_value();
+	else
+		kern_info("debugfs unavailable (%d): no ipoib/<if>_path files", dir.error().code());
 	m_sa.register_client();
+	/* Before the client: the notifier creates each interface's debugfs files. */
+	TRY(m_notifier.register_notifier());
 	/* Must be last: devices are added (and may raise events) from here on. */
 	return m_client.register_client();
 }
@@ -695,6 +707,7 @@ void Iface::destroy()
 	/* Closes it if up (draining the QP), runs ndo_uninit (NAPI), frees the net_device. */
 	m_owned_dev.reset();
 	m_dev = NetDev();
+	m_path_file.reset();
 	m_mcast_work.cancel_sync();
 	m_mcast_retry.cancel_sync();
 	m_reap_ah_work.cancel_sync();
@@ -796,8 +809,9 @@ void Iface::flush(FlushLevel level)
 
 Status Iface::ndo_init(Iface &ifc, NetDev dev)
 {
-	ifc.m_rx_napi.init<Iface, &Iface::poll_rx>(&ifc, dev, 64);
-	ifc.m_tx_napi.init<Iface, &Iface::poll_tx>(&ifc, dev, 64);
+	/* Weight 64 for both (in-tree receives with 4); GRO batches per poll. */
+	ifc.m_rx_napi.init<Iface, &Iface::poll_rx>(&ifc, dev, kNapiWeight);
+	ifc.m_tx_napi.init<Iface, &Iface::poll_tx>(&ifc, dev, kNapiWeight);
 	return kern::ok();
 }
 
@@ -906,7 +920,54 @@ u64 Iface::ndo_fix_features(Iface &, NetDev, u64 features) { return features; }
 void Iface::netdev_event(Iface &ifc, NetDev, kern::NetdevEvent ev)
 {
 	ipoib_dbg("%s: netdev event %u", ifc.name(), static_cast<unsigned>(ev));
+	ifc.debugfs_update(ev);
 }
+
+/* Context: the netdevice notifier (rtnl held). The fill function never takes rtnl. */
+void Iface::debugfs_update(kern::NetdevEvent ev)
+{
+	if (ev == kern::NetdevEvent::Unregister) {
+		m_path_file.reset();
+		return;
+	}
+	const kern::DebugfsDir &root = debugfs_root();
+	if (!root)
+		return;
+	char fname[kern::kNetdevNameLen + 8];
+	BufWriter w(fname);
+	w.put_str(name());
+	w.put_str("_path");
+	if (ev == kern::NetdevEvent::ChangeName && m_path_file) {
+		Status st = m_path_file.rename(root, fname);
+		if (st.is_err())
+			ipoib_dbg("%s: debugfs rename to %s failed: %d", name(), fname, st.error().code());
+		return;
+	}
+	m_path_file.reset();
+	Result<kern::DebugfsFile> f = kern::DebugfsFile::create<Iface, &Iface::show_paths>(root, fname, this);
+	if (f.is_ok())
+		m_path_file = f.release_value();
+	else
+		ipoib_dbg("%s: debugfs %s not created: %d", name(), fname, f.error().code());
+}
+
+void Iface::show_paths(BufWriter &w)
+{
+	kern::SpinGuardBh g(m_lock);
+	for (Path &p : m_paths) {
+		PathRecordInfo info;
+		info.m_dgid = p.dgid();
+		if (p.m_rec.resolved()) {
+			info.m_dlid = p.m_rec.dlid();
+			info.m_sl = p.m_rec.sl();
+			info.m_rate = p.m_rec.rate();
+		}
+		if (!write_path_record(w, info))
+			return;
+	}
+}
+
+const kern::DebugfsDir &debugfs_root() { return g_module->debugfs(); }
 
 } // namespace ipoib
 

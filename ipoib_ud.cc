@@ -23,7 +23,6 @@ namespace ipoib {
 
 namespace {
 
-constexpr int kNapiWeight = 64;
 constexpr usize kWcBatch = 16;
 constexpr unsigned int kDrainTimeoutMs = 5000;
 

@@ -30,7 +30,7 @@
 namespace ipoib {
 
 /* IPOIB_MAX_PATH_REC_QUEUE: packets held per neighbour / path while resolving. */
-constexpr kern::usize kMaxPathRecQueue = 3;
+inline constexpr kern::usize kMaxPathRecQueue = 3;
 
 template <class Item, kern::usize N>
 class BoundedQueue : kern::NonCopyable {

@@ -19,7 +19,7 @@
 namespace ipoib {
 
 /* Longest GID text, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", plus its NUL. */
-constexpr usize kGidStrLen = 40;
+inline constexpr usize kGidStrLen = 40;
 
 /* Appends `gid` in the debugfs style, e.g. "ff12:401b:ffff:0:0:0:ffff:ffff". */
 inline void format_gid(BufWriter &w, const Gid &gid) noexcept

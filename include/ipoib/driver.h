@@ -34,6 +34,8 @@
 #include "ipoib/neigh_table.h"
 #include "ipoib/path_state.h"
 #include "ipoib/wire.h"
+#include "ipoib/buf_writer.h"
+#include "kern/debugfs.h"
 #include "kern/ib.h"
 #include "kern/list.h"
 #include "kern/lock.h"
@@ -289,6 +291,11 @@ public:
 	IpAh *m_bcast_ah = nullptr;
 
 	Counters m_stats;
+	kern::DebugfsFile m_path_file;
+
+	/* debugfs ipoib/<if>_path: the in-tree record per path. */
+	void show_paths(BufWriter &w);
+	void debugfs_update(kern::NetdevEvent ev);
 
 	/* Protocol logic in ipoib_main.cc. */
 	void unicast_send(Skb skb, const HwAddr &daddr, bool arp);
@@ -303,6 +310,9 @@ public:
 	Status refresh_port();
 	void carrier_on_task_locked();
 };
+
+/* The module's debugfs directory "ipoib" (empty if debugfs is unavailable). */
+const kern::DebugfsDir &debugfs_root();
 
 } // namespace ipoib
 

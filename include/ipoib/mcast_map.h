@@ -28,9 +28,9 @@
 namespace ipoib {
 
 /* The MGID signature bytes 2-3 (RFC 4391 section 4). */
-constexpr u8 kMgidSigIpv4 = 0x40;
-constexpr u8 kMgidSigIpv6 = 0x60;
-constexpr u8 kMgidSigLow = 0x1b;
+inline constexpr u8 kMgidSigIpv4 = 0x40;
+inline constexpr u8 kMgidSigIpv6 = 0x60;
+inline constexpr u8 kMgidSigLow = 0x1b;
 
 namespace mcast_detail {
 /*

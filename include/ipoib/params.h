@@ -17,11 +17,11 @@ namespace ipoib {
 using kern::s32;
 using kern::u32;
 
-constexpr u32 kMaxQueueSize = 8192;
-constexpr u32 kMinQueueSize = 2;
+inline constexpr u32 kMaxQueueSize = 8192;
+inline constexpr u32 kMinQueueSize = 2;
 /* The send queue must hold at least two polls' worth of completions. */
-constexpr u32 kMaxSendCqe = 64;
-constexpr u32 kMinSendQueueSize = 2 * kMaxSendCqe;
+inline constexpr u32 kMaxSendCqe = 64;
+inline constexpr u32 kMinSendQueueSize = 2 * kMaxSendCqe;
 
 struct QueueSize {
 	u32 value;

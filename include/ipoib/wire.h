@@ -107,12 +107,12 @@ private:
 static_assert(sizeof(Gid) == 16 && alignof(Gid) == 1, "Gid must be its 16 wire bytes");
 
 /* INFINIBAND_ALEN, and the QPN the IBA reserves as the multicast destination QP. */
-constexpr usize kHwAddrLen = 20;
-constexpr u32 kQpnMask = 0xffffff;
-constexpr u32 kMulticastQpn = 0xffffff;
+inline constexpr usize kHwAddrLen = 20;
+inline constexpr u32 kQpnMask = 0xffffff;
+inline constexpr u32 kMulticastQpn = 0xffffff;
 /* Byte 0 of the hardware address. RFC 4391 section 9.1.1 reserves it; Linux uses bit 7 for RC. */
-constexpr u8 kHwFlagRc = 0x80; /* connected mode (RFC 4755) supported */
-constexpr u8 kHwFlagUc = 0x40; /* unreliable connected: defined, never supported */
+inline constexpr u8 kHwFlagRc = 0x80; /* connected mode (RFC 4755) supported */
+inline constexpr u8 kHwFlagUc = 0x40; /* unreliable connected: defined, never supported */
 
 /*
  * The 20-byte IPoIB link-layer address (RFC 4391 section 9.1.1):
@@ -195,9 +195,9 @@ static_assert(sizeof(HwAddr) == 20 && alignof(HwAddr) == 1, "HwAddr must be its 
 static_assert(__is_trivially_copyable(HwAddr) && __is_trivially_copyable(Gid), "wire types are plain bytes");
 
 /* P_Key bit 15: full membership (IBA partitioning). IPoIB always sets it in addresses. */
-constexpr u16 kPkeyFullMember = 0x8000;
+inline constexpr u16 kPkeyFullMember = 0x8000;
 /* Multicast scope nibble of the IPv4 broadcast group: 2 = link-local (RFC 4391 section 4). */
-constexpr u8 kScopeLinkLocal = 0x2;
+inline constexpr u8 kScopeLinkLocal = 0x2;
 
 /*
  * The broadcast address for a P_Key (RFC 4391 sections 4 and 4.1: the
@@ -222,11 +222,11 @@ inline HwAddr broadcast_addr(u16 pkey, u8 scope = kScopeLinkLocal) noexcept
 
 /* EtherTypes IPoIB carries. */
 namespace ethertype {
-constexpr u16 kIpv4 = 0x0800;
-constexpr u16 kArp = 0x0806;
-constexpr u16 kRarp = 0x8035;
-constexpr u16 kIpv6 = 0x86dd;
-constexpr u16 kTipc = 0x88ca; /* not in RFC 4391, but the in-tree driver passes it */
+inline constexpr u16 kIpv4 = 0x0800;
+inline constexpr u16 kArp = 0x0806;
+inline constexpr u16 kRarp = 0x8035;
+inline constexpr u16 kIpv6 = 0x86dd;
+inline constexpr u16 kTipc = 0x88ca; /* not in RFC 4391, but the in-tree driver passes it */
 } /* namespace ethertype */
 
 /*
@@ -246,7 +246,7 @@ constexpr bool is_supported_ethertype(u16 proto) noexcept
  *   bytes 0-1  Type: the EtherType, big-endian
  *   bytes 2-3  Reserved: "MUST be set to zero on send and ignored on receive"
  */
-constexpr usize kEncapLen = 4;
+inline constexpr usize kEncapLen = 4;
 
 struct EncapHeader {
 	u16 m_proto = 0;    /* host order */
@@ -285,8 +285,8 @@ inline Status write_encap(MutableByteSpan out, u16 proto) noexcept
  * driver pushes 20 zero bytes in the same place so that the mac header
  * has the same length both ways.
  */
-constexpr usize kPseudoHeaderLen = kHwAddrLen;
-constexpr usize kHardHeaderLen = kPseudoHeaderLen + kEncapLen;
+inline constexpr usize kPseudoHeaderLen = kHwAddrLen;
+inline constexpr usize kHardHeaderLen = kPseudoHeaderLen + kEncapLen;
 static_assert(kHardHeaderLen == 24, "hard_header_len must match the in-tree driver");
 
 struct TxHeader {
@@ -359,9 +359,9 @@ inline void patch_mcast_pkey(HwAddr &daddr, u16 pkey) noexcept { daddr.set_mcast
  *   bytes 8-23  SGID
  *   bytes 24-39 DGID
  */
-constexpr usize kGrhLen = 40;
-constexpr u8 kGrhVersion = 6;
-constexpr u8 kGrhNextHeaderIba = 0x1b;
+inline constexpr usize kGrhLen = 40;
+inline constexpr u8 kGrhVersion = 6;
+inline constexpr u8 kGrhNextHeaderIba = 0x1b;
 
 struct Grh {
 	u8 m_version = 0;
@@ -451,15 +451,15 @@ inline bool is_own_echo(u16 slid, u32 src_qp, bool has_grh, const Gid &sgid, con
  *   bytes 6-7  ar_op
  *   then sender hw (20), sender IP (4), target hw (20), target IP (4): 56 bytes in all.
  */
-constexpr u16 kArpHrdInfiniband = 32;
-constexpr usize kArpLen = 8 + 2 * (kHwAddrLen + 4);
+inline constexpr u16 kArpHrdInfiniband = 32;
+inline constexpr usize kArpLen = 8 + 2 * (kHwAddrLen + 4);
 static_assert(kArpLen == 56, "ARP over IPoIB is 56 bytes");
 
 namespace arp_op {
-constexpr u16 kRequest = 1;
-constexpr u16 kReply = 2;
-constexpr u16 kRarpRequest = 3;
-constexpr u16 kRarpReply = 4;
+inline constexpr u16 kRequest = 1;
+inline constexpr u16 kReply = 2;
+inline constexpr u16 kRarpRequest = 3;
+inline constexpr u16 kRarpReply = 4;
 } /* namespace arp_op */
 
 struct ArpPacket {
