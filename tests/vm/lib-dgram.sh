@@ -1,0 +1,98 @@
+# Helpers for the datagram-mode end-to-end tests (tests/vm/tests/dgram_*.sh).
+# Source after /vmtest/lib.sh and /vmtest/lib-fabric.sh.  Same topology as
+# the fabric tests (softib defaults: sib0/sib1, one port each; ib0 in netns
+# a, ib1 in netns b), but the IPoIB driver is the one under test:
+#
+#   ours (default)  updates/ib_ipoib.ko, built from this repository
+#   stock           the Debian kernel's in-tree ib_ipoib, selected with the
+#                   kernel command line word ipoib_test_driver=stock:
+#                     tests/vm/run --append ipoib_test_driver=stock -t NAME
+#
+# The tests assert what the in-tree driver does, so they pass with stock
+# and say where ours differs.
+
+IPOIB_DRIVER=$(sed -n 's/.*ipoib_test_driver=\([a-z]*\).*/\1/p' /proc/cmdline)
+IPOIB_DRIVER=${IPOIB_DRIVER:-ours}
+case $IPOIB_DRIVER in
+ours) IPOIB_KO=$OUR_IPOIB ;;
+stock) IPOIB_KO=$STOCK_IPOIB ;;
+*) echo "unknown ipoib_test_driver=$IPOIB_DRIVER (ours or stock)"; exit 2 ;;
+esac
+log "driver under test: $IPOIB_DRIVER ($IPOIB_KO)"
+_dgram_t0=$(date +%s)
+
+# dgram_finish: finish, stating the test's wall-clock time.
+dgram_finish() {
+	log "elapsed $(($(date +%s) - _dgram_t0)) s ($IPOIB_DRIVER driver)"
+	finish
+}
+
+# require DESC CMD...: a check the rest of the test depends on (bring-up);
+# if it fails the test ends there, rather than failing every later check
+# slowly, one timeout after another.
+require() {
+	_f0=$_failed
+	check "$@"
+	[ $_failed -eq $_f0 ] && return 0
+	log "bail out: the remaining checks depend on \"$1\""
+	dgram_finish
+}
+
+# load_ipoib [PARAMS]: load the driver under test.
+load_ipoib() {
+	if [ $IPOIB_DRIVER = stock ]; then load_stock_ipoib "$@"; else load_our_ipoib "$@"; fi
+}
+
+# The loaded ib_ipoib is the one under test: ours is out of tree (taint O)
+# with the srcversion of updates/ib_ipoib.ko; the in-tree one is neither.
+ipoib_is_under_test() {
+	if [ $IPOIB_DRIVER = stock ]; then
+		! grep -q O /sys/module/ib_ipoib/taint
+	else
+		grep -q O /sys/module/ib_ipoib/taint &&
+			[ "$(cat /sys/module/ib_ipoib/srcversion)" = "$(modinfo -F srcversion "$IPOIB_KO")" ]
+	fi
+}
+
+ipoib_loaded() { grep -q '^ib_ipoib ' /proc/modules; }
+
+# ipoib_load_wait: load the driver under test (softib already there); ib0
+# and ib1 appear.
+ipoib_load_wait() {
+	load_ipoib || return 1
+	ipoib_is_under_test || { echo "loaded ib_ipoib is not the $IPOIB_DRIVER one"; return 1; }
+	wait_until 15 netdev_exists ib0 && wait_until 15 netdev_exists ib1
+}
+
+# ipoib_bringup: ipoib_load_wait, then netns a/b, addresses, carrier.
+ipoib_bringup() {
+	ipoib_load_wait || return 1
+	fabric_netns || return 1
+	wait_until 30 carrier a ib0 && wait_until 30 carrier b ib1
+}
+
+# dgram_load [SOFTIB PARAMS]: softib and the driver under test.
+dgram_load() { load_fabric "$@" && ipoib_load_wait; }
+
+# dgram_bringup [SOFTIB PARAMS]: everything up to carrier on both sides.
+dgram_bringup() { load_fabric "$@" && ipoib_bringup; }
+
+# dev_stat NS DEV NAME: a netdev counter (/sys/class/net/DEV/statistics/NAME).
+dev_stat() { in_ns "$1" cat "/sys/class/net/$2/statistics/$3"; }
+
+# stat_grew NS DEV NAME BEFORE MIN: the counter grew by at least MIN.
+stat_grew() { [ $(($(dev_stat "$1" "$2" "$3") - $4)) -ge "$5" ]; }
+
+# lladdr NS DEV: the 20-byte hardware address, as ip prints it.
+lladdr() { in_ns "$1" cat "/sys/class/net/$2/address"; }
+
+# port_gid_hex HCA: GID[0] of port 1 as 16 colon-separated bytes.
+port_gid_hex() {
+	tr -d ':\n' </sys/class/infiniband/$1/ports/1/gids/0 | sed 's/../&:/g; s/:$//'
+}
+
+no_carrier() { ! carrier "$@"; }
+
+# rdma_res_counts: the per-HCA object counts (pd, cq, qp, srq, ...), to
+# compare before loading and after unloading ipoib.
+rdma_res_counts() { rdma res show | sed 's/^[0-9]*: //'; }
