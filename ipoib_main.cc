@@ -24,6 +24,7 @@
 #include "ipoib/driver.h"
 #include "ipoib/mcast_map.h"
 #include "ipoib/params.h"
+#include "ipoib/ring.h"
 #include "kapi/module.h"
 
 namespace ipoib {
@@ -357,7 +358,7 @@ void Iface::reap_ahs(bool all)
 		for (auto it = m_dead_ahs.begin(); it != m_dead_ahs.end();) {
 			IpAh &ah = *it;
 			++it;
-			if (all || static_cast<kern::s32>(tail - ah.m_last_send) > 0) {
+			if (all || ah_reapable(tail, ah.m_last_send)) {
 				m_dead_ahs.remove(ah);
 				reap.push_back(ah);
 			}

@@ -19,12 +19,12 @@
  */
 #include "ipoib/driver.h"
 #include "ipoib/mcast_map.h"
+#include "ipoib/ring.h"
 
 namespace ipoib {
 
 namespace {
 
-constexpr u32 kMaxBackoffSec = 16;
 constexpr u32 kMaxMcastQueue = 64;
 constexpr u32 kLogFailures = 20;
 
@@ -258,7 +258,7 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 		failures = ++grp.m_failures;
 		delay_s = grp.m_backoff_s;
 		grp.m_delay_until = kapi_jiffies() + kapi_msecs_to_jiffies(delay_s * 1000);
-		grp.m_backoff_s = grp.m_backoff_s * 2 > kMaxBackoffSec ? kMaxBackoffSec : grp.m_backoff_s * 2;
+		grp.m_backoff_s = mcast_next_backoff(grp.m_backoff_s);
 		/* Send-only: the packets waited long enough after the second failure. */
 		if (grp.m_sendonly && failures >= 2)
 			grp.m_pending.splice_into(dropped);

@@ -18,6 +18,7 @@
  */
 #include "ipoib/driver.h"
 #include "ipoib/params.h"
+#include "ipoib/ring.h"
 
 namespace ipoib {
 
@@ -303,7 +304,7 @@ int Iface::poll_tx(int budget)
 
 	if (!draining) {
 		if (m_dev.queue_stopped() && __atomic_load_n(&m_oper_up, __ATOMIC_RELAXED) &&
-		    m_tx_head - tail <= (m_tx_size >> 1))
+		    tx_should_wake(m_tx_head, tail, m_tx_size))
 			m_dev.wake_queue();
 		if (done < budget && m_tx_napi.complete_done(done)) {
 			Result<bool> missed = m_tx_cq.req_notify_report_missed();
@@ -326,7 +327,7 @@ void Iface::ud_send(Skb skb, IpAh *ah, u32 qpn)
 		return;
 	}
 	const u32 head = m_tx_head;
-	if (unlikely(head - tx_tail() >= m_tx_size)) {
+	if (unlikely(tx_ring_full(head, tx_tail(), m_tx_size))) {
 		/* Cannot happen while the queue is stopped at sendq - 1; be safe anyway. */
 		m_dev.stop_queue();
 		count_tx_dropped();
@@ -354,10 +355,10 @@ void Iface::ud_send(Skb skb, IpAh *ah, u32 qpn)
 		return;
 	}
 	m_tx_head = head + 1;
-	if (m_tx_head - tx_tail() >= m_tx_size - 1) {
+	if (tx_should_stop(m_tx_head, tx_tail(), m_tx_size)) {
 		m_dev.stop_queue();
 		/* Completions may all have arrived before the stop: re-check so the queue is not stuck. */
-		if (m_tx_head - tx_tail() <= (m_tx_size >> 1))
+		if (tx_should_wake(m_tx_head, tx_tail(), m_tx_size))
 			m_dev.wake_queue();
 	}
 }
