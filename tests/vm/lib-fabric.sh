@@ -19,7 +19,8 @@ fabric_clean() {
 	rmmod softib 2>/dev/null
 	true
 }
-fabric_clean
+# FABRIC_KEEP=1 (the demo) reuses what is already loaded.
+[ -n "$FABRIC_KEEP" ] || fabric_clean
 
 netdev_exists() { [ -e "/sys/class/net/$1" ]; }
 
