@@ -613,6 +613,7 @@ Iface::Iface(IbDevice ib, u32 port) noexcept : m_ib(ib), m_port(port)
 	m_mcast_retry.init<Iface, &Iface::mcast_task>(this);
 	m_reap_ah_work.init<Iface, &Iface::reap_ah_task>(this);
 	m_neigh_gc_work.init<Iface, &Iface::neigh_gc_task>(this);
+	m_qp_recover_work.init<Iface, &Iface::qp_recover_task>(this);
 }
 
 Iface::~Iface() = default;
@@ -713,6 +714,7 @@ void Iface::destroy()
 	m_mcast_retry.cancel_sync();
 	m_reap_ah_work.cancel_sync();
 	m_neigh_gc_work.cancel_sync();
+	m_qp_recover_work.cancel_sync();
 	ud_destroy();
 	m_wq.reset();
 	kern_info("%s: removed", name_buf);
@@ -746,6 +748,8 @@ void Iface::dev_stop()
 	mcast_stop();
 	flush_neighs();
 	flush_paths();
+	/* Drain-time errors are flushes, which never queue the recovery again. */
+	m_qp_recover_work.cancel_sync();
 	ud_stop();
 	m_reap_ah_work.cancel_sync();
 	m_neigh_gc_work.cancel_sync();

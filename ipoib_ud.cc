@@ -155,6 +155,21 @@ void Iface::ud_stop()
 	__atomic_store_n(&m_tx_tail, m_tx_head, __ATOMIC_RELEASE);
 }
 
+/* Moves the QP from SQE back to RTS after a send error (in-tree: qp_state_work). */
+void Iface::qp_recover_task()
+{
+	if (!__atomic_load_n(&m_oper_up, __ATOMIC_RELAXED))
+		return;
+	Result<kern::QpState> st = m_qp.query_state();
+	if (st.is_err() || st.value() != kern::QpState::Sqe)
+		return;
+	Status rc = m_qp.modify_state(kern::QpState::Rts);
+	if (rc.is_err())
+		kern_warn("%s: failed to recover the QP from the send-queue error state: %d", name(), rc.error().code());
+	else
+		kern_info("%s: QP recovered from the send-queue error state", name());
+}
+
 void Iface::on_rx_cq() { m_rx_napi.schedule(); }
 
 void Iface::on_tx_cq() { m_tx_napi.schedule(); }
@@ -292,6 +307,8 @@ int Iface::poll_tx(int budget)
 			} else if (!wc.flushed()) {
 				ipoib_dbg("%s: send error %u (vendor 0x%x)", name(), wc.status(), wc.vendor_err());
 				count_tx_error();
+				/* A UD send error leaves the QP in SQE, flushing every later send: recover it. */
+				m_wq.queue(m_qp_recover_work);
 			}
 			m_qp.tx_release(slot.skb, slot.map, draining ? 0 : budget, sent);
 			slot.skb = Skb();

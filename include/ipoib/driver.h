@@ -261,6 +261,7 @@ public:
 	kern::DelayedWork m_mcast_retry;
 	kern::DelayedWork m_reap_ah_work;
 	kern::DelayedWork m_neigh_gc_work;
+	kern::Work m_qp_recover_work;
 
 	/* Verbs. */
 	kern::VerbsCaps m_caps{};
@@ -304,6 +305,7 @@ public:
 	void reap_ahs(bool all);
 	void reap_ah_task();
 	void neigh_gc_task();
+	void qp_recover_task();
 	void invalidate_paths();
 	Status dev_open();
 	void dev_stop();
