@@ -61,7 +61,7 @@ demo:
 	tests/vm/run --demo
 
 # In-tree ib_ipoib vs ours on the test fabric, one VM boot (tests/bench):
-# make bench [BENCH_OURS=stock] [BENCH_ROUNDS=6]; table in build/bench/latest.txt
+# make bench [BENCH_OURS=stock] [BENCH_ROUNDS=3]; table in build/bench/latest.txt
 bench:
 	tests/bench/run
 

@@ -14,12 +14,15 @@
 # The fabric's raw UD ceiling (softib's debugfs bench) is measured once,
 # before any ipoib is loaded. The summary table holds the medians over the
 # rounds; tests/bench/run (host side) saves it to build/bench/latest.txt.
+# tests/bench/run boots the VM with instruction counting (QEMU -icount), so
+# guest time, and with it every figure here, counts emulated instructions
+# and does not follow the host's load.
 #
 # Kernel command line knobs (tests/bench/run sets them):
 #   bench_ours=ours|stock  what the "ours" column loads; stock gives a
 #                          stock-vs-stock run, which shows the noise level
-#   bench_rounds=N         rounds per driver (6)
-#   bench_secs=S           length of each iperf3 run (6)
+#   bench_rounds=N         rounds per driver (3)
+#   bench_secs=S           length of each iperf3 run (10)
 #   bench_pings=N          pings in the rtt measurement (2000)
 #   bench_raw=N            messages in the raw UD bench (200000)
 . /vmtest/lib.sh
@@ -33,8 +36,8 @@ knob() {
 	echo "${v:-$2}"
 }
 OURS=$(knob ours ours)
-ROUNDS=$(knob rounds 6)
-SECS=$(knob secs 6)
+ROUNDS=$(knob rounds 3)
+SECS=$(knob secs 10)
 PINGS=$(knob pings 2000)
 RAW=$(knob raw 200000)
 case $OURS in ours | stock) ;; *) echo "bench_ours must be ours or stock, not $OURS"; exit 2 ;; esac
@@ -162,11 +165,12 @@ echo "raw UD bench: $RAWLINE"
 
 ours_label=ours
 [ "$OURS" = stock ] && ours_label="ours(=in-tree)"
-echo "rounds $ROUNDS, iperf3 $SECS s, $PINGS pings, ours column: $OURS"
+echo "rounds $ROUNDS, iperf3 $SECS s, $PINGS pings, ours column: $OURS, $(nproc) CPU(s)"
 
 # A short raw UD bench before each round (no ipoib loaded) measures how
-# fast the emulated machine runs at that moment: under TCG that follows
-# the host's load, which is most of the noise.
+# fast the emulated machine runs at that moment. In wall-clock time under
+# TCG that follows the host's load, which is then most of the noise; with
+# instruction counting it should not change at all.
 probe() {
 	echo 30000 >$SIB_DBG/bench 2>/dev/null || return 1
 	set -- $(cat $SIB_DBG/bench)
@@ -289,8 +293,8 @@ END {
 		printf "%-27s %9s %14s %6s %7s %10s %12s %d/%d\n", name[m], num(s), num(o),
 			rat(ratio(m, s, o)), rat(paired(m)), ss, so, ns, no
 	}
-	printf "[*] the emulated machine'"'"'s speed before each round: a ratio far from 1.00\n"
-	printf "    means the host was busier during one driver'"'"'s rounds.\n"
+	printf "[*] softib'"'"'s raw UD bench before each round, a check on the machine'"'"'s speed:\n"
+	printf "    a ratio away from 1.00 means it ran slower for one driver'"'"'s rounds.\n"
 	split(raw, f, " ")
 	printf "\nraw UD ceiling (softib bench, %s-byte messages): %s pkt/s, %.0f Mbit/s\n",
 		f[2], f[10], f[2] * f[10] * 8 / 1000000
