@@ -122,20 +122,22 @@ udp_stats() {
 	}' "$1"
 }
 
-# measure DRIVER ROUND: all the metrics of one round.
+# measure DRIVER ROUND: all the metrics of one round; fails if one failed.
 measure() {
-	d=$1 r=$2 line=""
+	d=$1 r=$2 line="" bad=0
 	if iperf tcp1 && v=$(receiver_mbps /tmp/tcp1.log) && [ -n "$v" ]; then
 		record $d $r tcp1 $v
 		line="$line tcp1 $v Mbit/s,"
 	else
 		line="$line tcp1 FAILED,"
+		bad=$((bad + 1))
 	fi
 	if iperf tcp4 -P 4 && v=$(receiver_mbps /tmp/tcp4.log) && [ -n "$v" ]; then
 		record $d $r tcp4 $v
 		line="$line tcp4 $v Mbit/s,"
 	else
 		line="$line tcp4 FAILED,"
+		bad=$((bad + 1))
 	fi
 	if iperf udp -u -l 64 -b 0 && v=$(udp_stats /tmp/udp.log) && [ -n "$v" ]; then
 		set -- $v
@@ -144,6 +146,7 @@ measure() {
 		line="$line udp64 $1 pkt/s loss $2%,"
 	else
 		line="$line udp64 FAILED,"
+		bad=$((bad + 1))
 	fi
 	in_ns a timeout 120 ping -q -f -c $PINGS $B4 >/tmp/ping.log 2>&1
 	v=$(awk -F'[/ ]+' '/^rtt/ { printf "%.1f", $8 * 1000 }' /tmp/ping.log)
@@ -152,9 +155,11 @@ measure() {
 		line="$line rtt $v us"
 	else
 		line="$line rtt FAILED"
+		bad=$((bad + 1))
 		tail -n 3 /tmp/ping.log
 	fi
 	echo "round $r $d:$line"
+	[ $bad -eq 0 ]
 }
 
 # The raw ceiling, before any ipoib is on the fabric.
@@ -199,14 +204,23 @@ while [ $r -le "$ROUNDS" ]; do
 			continue
 		fi
 		t=$(date +%s)
+		mark=$(dmesg_mark)
 		p=$(probe) && record $d $r probe $p
 		if why=$(round_up $d 2>&1); then
-			ip -n a -o link show ib0 | sed 's/^[0-9]*: /  /; s/ qdisc.*//;' | tr -d '\n'
-			echo " mode $(in_ns a cat /sys/class/net/ib0/mode 2>/dev/null || echo '?'), raw probe ${p:-FAILED} pkt/s"
-			measure $d $r
+			ip -n a -o link show ib0 | awk -v m="$(in_ns a cat /sys/class/net/ib0/mode 2>/dev/null)" '{
+				for (i = 1; i < NF; i++)
+					if ($i ~ /^(mtu|qdisc|qlen)$/) { v = $(i + 1); sub(/\\$/, "", v); o = o " " $i " " v }
+				printf "  ib0:%s mode %s,", o, m == "" ? "?" : m }'
+			echo " raw probe ${p:-FAILED} pkt/s"
+			if ! measure $d $r; then
+				failed=1
+				# The kernel's messages of the round, most frequent first.
+				dmesg_since $mark | sed 's/^\[[^]]*\] //' | sort | uniq -c | sort -rn |
+					head -n 8 | sed 's/^ */  dmesg: /'
+			fi
 		else
 			echo "round $r $d: bring-up failed: $(echo "$why" | tail -n 3 | tr '\n' ' ')"
-			dmesg | tail -n 10 | sed 's/^/  dmesg: /'
+			dmesg_since $mark | tail -n 10 | sed 's/^/  dmesg: /'
 			failed=1
 			[ "$d" = ours ] && ours_dead="it failed to come up in round $r"
 		fi
