@@ -322,8 +322,11 @@ Status Module::start()
 /* ---------------------------------------------------------------------- */
 /* Address handles                                                         */
 
-Result<IpAh *> Iface::ah_wrap(kern::Ah ah)
+Result<IpAh *> Iface::ah_wrap(Result<kern::Ah> made)
 {
+	if (made.is_err())
+		return made.error();
+	kern::Ah ah = made.release_value();
 	kern::UniquePtr<IpAh> ip = kern::make<IpAh>(Gfp::Atomic);
 	if (!ip) {
 		ah.reset(kern::AhSleep::No);
@@ -395,16 +398,11 @@ void Iface::path_resolved(Path &path, Status st, const kern::Path *rec)
 	IpAh *new_ah = nullptr;
 	if (st.is_ok()) {
 		/* ib_sa callback context: the AH must be made without sleeping. */
-		Result<kern::Ah> ah = kern::Ah::create_from_path(m_pd, m_port, *rec, kern::AhSleep::No);
-		if (ah.is_ok()) {
-			Result<IpAh *> w = ah_wrap(ah.release_value());
-			if (w.is_ok())
-				new_ah = w.value();
-			else
-				st = w.error();
-		} else {
-			st = ah.error();
-		}
+		Result<IpAh *> w = ah_wrap(kern::Ah::create_from_path(m_pd, m_port, *rec, kern::AhSleep::No));
+		if (w.is_ok())
+			new_ah = w.value();
+		else
+			st = w.error();
 	}
 	if (st.is_ok())
 		ipoib_dbg("%s: path %pI6 resolved: DLID 0x%04x SL %u", name(), path.dgid().raw(), rec->dlid(),

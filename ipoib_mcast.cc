@@ -215,16 +215,12 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 		}
 		IpAh *ah = nullptr;
 		if (st.is_ok()) {
-			Result<kern::Ah> made = kern::Ah::create_mcast(ifc.m_pd, ifc.m_port, rec, kern::AhSleep::Yes);
-			if (made.is_ok()) {
-				Result<IpAh *> wrapped = ifc.ah_wrap(made.release_value());
-				if (wrapped.is_ok())
-					ah = wrapped.value();
-				else
-					st = wrapped.error();
-			} else {
-				st = made.error();
-			}
+			Result<IpAh *> w =
+				ifc.ah_wrap(kern::Ah::create_mcast(ifc.m_pd, ifc.m_port, rec, kern::AhSleep::Yes));
+			if (w.is_ok())
+				ah = w.value();
+			else
+				st = w.error();
 		}
 		if (st.is_ok()) {
 			kern::SkbQueue resend;

@@ -29,6 +29,28 @@ constexpr unsigned int kDrainTimeoutMs = 5000;
 
 u32 min_u32(u32 a, u32 b) { return a < b ? a : b; }
 
+/*
+ * Polls cq in batches until limit completions or the CQ is empty, calling
+ * fn(const Wc &) for each; returns how many were handled.
+ */
+template <class F>
+int poll_cq(kern::Cq &cq, int limit, F &&fn)
+{
+	kern::Wc wcs[kWcBatch];
+	int done = 0;
+	while (done < limit) {
+		usize want = static_cast<usize>(limit - done) < kWcBatch ? static_cast<usize>(limit - done) : kWcBatch;
+		Result<usize> polled = cq.poll(kern::Span<kern::Wc>(wcs, want));
+		usize n = polled.is_ok() ? polled.value() : 0;
+		for (usize i = 0; i < n; i++)
+			fn(wcs[i]);
+		done += static_cast<int>(n);
+		if (n < want)
+			break;
+	}
+	return done;
+}
+
 /* Single-writer counter bump: a plain add the racy stats reader may see torn only on 32-bit. */
 inline void bump(u64 &c, u64 n = 1) { __atomic_store_n(&c, __atomic_load_n(&c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED); }
 
@@ -183,92 +205,80 @@ int Iface::poll_rx(int budget)
 	const bool draining = budget < 0;
 	const int limit = draining ? static_cast<int>(m_rx_size) : budget;
 	const Gid bcast = bcast_mgid();
-	kern::Wc wcs[kWcBatch];
-	int done = 0;
-
-	while (done < limit) {
-		usize want = static_cast<usize>(limit - done) < kWcBatch ? static_cast<usize>(limit - done) : kWcBatch;
-		Result<usize> polled = m_rx_cq.poll(kern::Span<kern::Wc>(wcs, want));
-		usize n = polled.is_ok() ? polled.value() : 0;
-		for (usize i = 0; i < n; i++) {
-			const kern::Wc &wc = wcs[i];
-			const u64 id = wc.wr_id();
-			done++;
-			if (unlikely(id >= m_rx_size)) {
-				kern_warn("%s: receive completion for unknown slot %llu", name(),
-					  static_cast<unsigned long long>(id));
+	const int done = poll_cq(m_rx_cq, limit, [&](const kern::Wc &wc) {
+		const u64 id = wc.wr_id();
+		if (unlikely(id >= m_rx_size)) {
+			kern_warn("%s: receive completion for unknown slot %llu", name(),
+				  static_cast<unsigned long long>(id));
+			bump(m_stats.rx_errors);
+			return;
+		}
+		kern::RxSlot &slot = m_rx_ring[id];
+		if (unlikely(!wc.ok() || draining)) {
+			if (!wc.ok() && !wc.flushed()) {
+				ipoib_dbg("%s: receive error %u (vendor 0x%x) on slot %llu", name(), wc.status(),
+					  wc.vendor_err(), static_cast<unsigned long long>(id));
 				bump(m_stats.rx_errors);
-				continue;
 			}
-			kern::RxSlot &slot = m_rx_ring[id];
-			if (unlikely(!wc.ok() || draining)) {
-				if (!wc.ok() && !wc.flushed()) {
-					ipoib_dbg("%s: receive error %u (vendor 0x%x) on slot %llu", name(), wc.status(),
-						  wc.vendor_err(), static_cast<unsigned long long>(id));
-					bump(m_stats.rx_errors);
-				}
+			m_qp.rx_release(slot, m_rx_buf_len);
+			m_rx_posted--;
+			return;
+		}
+
+		const u32 byte_len = wc.byte_len();
+		const kern::RxSlot old = slot;
+		/* Replace first: if no new buffer, drop this packet and reuse its buffer. */
+		if (unlikely(m_qp.rx_refill(m_dev, id, m_rx_buf_len, slot).is_err())) {
+			slot = old;
+			bump(m_stats.rx_dropped);
+			if (m_qp.rx_repost(id, slot, m_rx_buf_len).is_err()) {
 				m_qp.rx_release(slot, m_rx_buf_len);
 				m_rx_posted--;
-				continue;
 			}
-
-			const u32 byte_len = wc.byte_len();
-			const kern::RxSlot old = slot;
-			/* Replace first: if no new buffer, drop this packet and reuse its buffer. */
-			if (unlikely(m_qp.rx_refill(m_dev, id, m_rx_buf_len, slot).is_err())) {
-				slot = old;
-				bump(m_stats.rx_dropped);
-				if (m_qp.rx_repost(id, slot, m_rx_buf_len).is_err()) {
-					m_qp.rx_release(slot, m_rx_buf_len);
-					m_rx_posted--;
-				}
-				continue;
-			}
-			m_qp.rx_unmap(old, m_rx_buf_len);
-
-			Skb skb(old.skb);
-			const u8 *data = static_cast<const u8 *>(old.data);
-			if (unlikely(byte_len < kGrhLen + kEncapLen || byte_len > m_rx_buf_len)) {
-				bump(m_stats.rx_errors);
-				skb.free();
-				continue;
-			}
-			const bool has_grh = wc.has_grh();
-			Gid sgid(*reinterpret_cast<const u8(*)[16]>(data + 8));
-			Gid dgid(*reinterpret_cast<const u8(*)[16]>(data + 24));
-			LocalPort local;
-			local.m_lid = m_lid;
-			local.m_qpn = m_qp.qp_num();
-			local.m_gid = m_gid;
-			if (is_own_echo(static_cast<u16>(wc.slid()), wc.src_qp(), has_grh, sgid, local)) {
-				skb.free();
-				continue;
-			}
-			const u16 proto = kern::load_be16(data + kGrhLen);
-			if (unlikely(proto != ethertype::kIpv4 && proto != ethertype::kIpv6 && proto != ethertype::kArp &&
-				     proto != ethertype::kRarp)) {
-				bump(m_stats.rx_dropped);
-				skb.free();
-				continue;
-			}
-			const RxPacketType type = classify_rx(has_grh, dgid, bcast);
-			const bool csum_ok = wc.ip_csum_ok() && (m_dev.features() & kern::netif_f::kRxCsum);
-			kern::PacketType pt = type == RxPacketType::Host ? kern::PacketType::Host
-					      : type == RxPacketType::Broadcast ? kern::PacketType::Broadcast
-										 : kern::PacketType::Multicast;
-			Result<u32> bytes = m_rx_napi.deliver_ud(skb, byte_len, pt, csum_ok);
-			if (unlikely(bytes.is_err())) {
-				bump(m_stats.rx_errors);
-				continue;
-			}
-			bump(m_stats.rx_packets);
-			bump(m_stats.rx_bytes, bytes.value());
-			if (type != RxPacketType::Host)
-				bump(m_stats.multicast);
+			return;
 		}
-		if (n < want)
-			break;
-	}
+		m_qp.rx_unmap(old, m_rx_buf_len);
+
+		Skb skb(old.skb);
+		const u8 *data = static_cast<const u8 *>(old.data);
+		if (unlikely(byte_len < kGrhLen + kEncapLen || byte_len > m_rx_buf_len)) {
+			bump(m_stats.rx_errors);
+			skb.free();
+			return;
+		}
+		const bool has_grh = wc.has_grh();
+		Gid sgid(*reinterpret_cast<const u8(*)[16]>(data + 8));
+		Gid dgid(*reinterpret_cast<const u8(*)[16]>(data + 24));
+		LocalPort local;
+		local.m_lid = m_lid;
+		local.m_qpn = m_qp.qp_num();
+		local.m_gid = m_gid;
+		if (is_own_echo(static_cast<u16>(wc.slid()), wc.src_qp(), has_grh, sgid, local)) {
+			skb.free();
+			return;
+		}
+		const u16 proto = kern::load_be16(data + kGrhLen);
+		if (unlikely(proto != ethertype::kIpv4 && proto != ethertype::kIpv6 && proto != ethertype::kArp &&
+			     proto != ethertype::kRarp)) {
+			bump(m_stats.rx_dropped);
+			skb.free();
+			return;
+		}
+		const RxPacketType type = classify_rx(has_grh, dgid, bcast);
+		const bool csum_ok = wc.ip_csum_ok() && (m_dev.features() & kern::netif_f::kRxCsum);
+		kern::PacketType pt = type == RxPacketType::Host ? kern::PacketType::Host
+				      : type == RxPacketType::Broadcast ? kern::PacketType::Broadcast
+									 : kern::PacketType::Multicast;
+		Result<u32> bytes = m_rx_napi.deliver_ud(skb, byte_len, pt, csum_ok);
+		if (unlikely(bytes.is_err())) {
+			bump(m_stats.rx_errors);
+			return;
+		}
+		bump(m_stats.rx_packets);
+		bump(m_stats.rx_bytes, bytes.value());
+		if (type != RxPacketType::Host)
+			bump(m_stats.multicast);
+	});
 
 	if (!draining && done < budget && m_rx_napi.complete_done(done)) {
 		Result<bool> missed = m_rx_cq.req_notify_report_missed();
@@ -282,42 +292,30 @@ int Iface::poll_tx(int budget)
 {
 	const bool draining = budget < 0;
 	const int limit = draining ? static_cast<int>(m_tx_size) : budget;
-	kern::Wc wcs[kWcBatch];
-	int done = 0;
 	u32 tail = m_tx_tail;
-
-	while (done < limit) {
-		usize want = static_cast<usize>(limit - done) < kWcBatch ? static_cast<usize>(limit - done) : kWcBatch;
-		Result<usize> polled = m_tx_cq.poll(kern::Span<kern::Wc>(wcs, want));
-		usize n = polled.is_ok() ? polled.value() : 0;
-		for (usize i = 0; i < n; i++) {
-			const kern::Wc &wc = wcs[i];
-			const u32 id = static_cast<u32>(wc.wr_id());
-			done++;
-			/* Completions need not come in posting order (multicast may lag): the slot is the wr_id. */
-			TxSlot &slot = m_tx_ring[id & (m_tx_size - 1)];
-			if (unlikely(!slot.skb)) {
-				kern_warn("%s: send completion for empty slot %u", name(), id & (m_tx_size - 1));
-				continue;
-			}
-			const bool sent = wc.ok();
-			if (likely(sent)) {
-				bump(m_stats.tx_packets);
-				bump(m_stats.tx_bytes, slot.len);
-			} else if (!wc.flushed()) {
-				ipoib_dbg("%s: send error %u (vendor 0x%x)", name(), wc.status(), wc.vendor_err());
-				count_tx_error();
-				/* A UD send error leaves the QP in SQE, flushing every later send: recover it. */
-				m_wq.queue(m_qp_recover_work);
-			}
-			m_qp.tx_release(slot.skb, slot.map, draining ? 0 : budget, sent);
-			slot.skb = Skb();
-			tail++;
-			__atomic_store_n(&m_tx_tail, tail, __ATOMIC_RELEASE);
+	const int done = poll_cq(m_tx_cq, limit, [&](const kern::Wc &wc) {
+		const u32 id = static_cast<u32>(wc.wr_id());
+		/* Completions need not come in posting order (multicast may lag): the slot is the wr_id. */
+		TxSlot &slot = m_tx_ring[id & (m_tx_size - 1)];
+		if (unlikely(!slot.skb)) {
+			kern_warn("%s: send completion for empty slot %u", name(), id & (m_tx_size - 1));
+			return;
 		}
-		if (n < want)
-			break;
-	}
+		const bool sent = wc.ok();
+		if (likely(sent)) {
+			bump(m_stats.tx_packets);
+			bump(m_stats.tx_bytes, slot.len);
+		} else if (!wc.flushed()) {
+			ipoib_dbg("%s: send error %u (vendor 0x%x)", name(), wc.status(), wc.vendor_err());
+			count_tx_error();
+			/* A UD send error leaves the QP in SQE, flushing every later send: recover it. */
+			m_wq.queue(m_qp_recover_work);
+		}
+		m_qp.tx_release(slot.skb, slot.map, draining ? 0 : budget, sent);
+		slot.skb = Skb();
+		tail++;
+		__atomic_store_n(&m_tx_tail, tail, __ATOMIC_RELEASE);
+	});
 
 	if (!draining) {
 		if (m_dev.queue_stopped() && __atomic_load_n(&m_oper_up, __ATOMIC_RELAXED) &&

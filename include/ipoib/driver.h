@@ -226,7 +226,8 @@ public:
 	/* ---- ipoib_main.cc: paths, neighbours, AHs ---- */
 	IpAh *ah_get(IpAh *ah) noexcept;    /* m_lock held */
 	void ah_put(IpAh *ah) noexcept;     /* m_lock held */
-	Result<IpAh *> ah_wrap(kern::Ah ah);
+	/* Wraps a freshly made AH (or passes its error on). Context: any. */
+	Result<IpAh *> ah_wrap(Result<kern::Ah> made);
 	void count_tx_dropped(u64 n = 1) noexcept { __atomic_fetch_add(&m_stats.tx_dropped, n, __ATOMIC_RELAXED); }
 	void count_tx_error() noexcept { __atomic_fetch_add(&m_stats.tx_errors, 1, __ATOMIC_RELAXED); }
 	/* Re-sends parked skbs through the qdisc. Context: process/softirq, no locks held. */
