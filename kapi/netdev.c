@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/string.h>
 #include <linux/jiffies.h>
+#include <net/pkt_sched.h>
 #include <rdma/ib_verbs.h>
 
 #include "kapi/netdev.h"
@@ -227,6 +228,8 @@ static void kapi_netdev_setup(struct net_device *dev)
 	dev->addr_len = INFINIBAND_ALEN;
 	dev->hard_header_len = KAPI_NETDEV_HARD_HEADER_LEN;
 	dev->flags |= IFF_BROADCAST | IFF_MULTICAST;
+	/* Non-zero here, or alloc_netdev() marks the device IFF_NO_QUEUE (no qdisc). */
+	dev->tx_queue_len = DEFAULT_TX_QUEUE_LEN;
 	netif_keep_dst(dev);
 }
 
@@ -281,7 +284,8 @@ int kapi_netdev_alloc(const struct kapi_netdev_config *cfg, void *owner, struct 
 	dev->mtu = cfg->mtu;
 	dev->min_mtu = cfg->min_mtu;
 	dev->max_mtu = cfg->max_mtu;
-	dev->tx_queue_len = cfg->tx_queue_len;
+	if (cfg->tx_queue_len)
+		dev->tx_queue_len = cfg->tx_queue_len;
 	if (cfg->watchdog_ms)
 		dev->watchdog_timeo = msecs_to_jiffies(cfg->watchdog_ms);
 	dev->features = cfg->features;
