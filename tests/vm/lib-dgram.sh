@@ -90,14 +90,26 @@ dgram_load() { load_fabric "$@" && ipoib_load_wait; }
 # dgram_bringup [SOFTIB PARAMS]: everything up to carrier on both sides.
 dgram_bringup() { load_fabric "$@" && ipoib_bringup; }
 
-# dev_stat NS DEV NAME: a netdev counter (/sys/class/net/DEV/statistics/NAME).
-dev_stat() { in_ns "$1" cat "/sys/class/net/$2/statistics/$3"; }
+# dev_stat NS DEV NAME: a netdev counter (rx_bytes, rx_packets, rx_dropped,
+# tx_bytes, tx_packets, tx_dropped) as netlink reports it (ip -s link), so
+# it does not depend on the netns' view of sysfs (dgram_basic checks that).
+dev_stat() {
+	ip -n "$1" -s link show "$2" | awk -v w="$3" '
+		$1 == "RX:" { getline; v["rx_bytes"] = $1; v["rx_packets"] = $2; v["rx_dropped"] = $4 }
+		$1 == "TX:" { getline; v["tx_bytes"] = $1; v["tx_packets"] = $2; v["tx_dropped"] = $4 }
+		END { print v[w] }'
+}
 
 # stat_grew NS DEV NAME BEFORE MIN: the counter grew by at least MIN.
 stat_grew() { [ $(($(dev_stat "$1" "$2" "$3") - $4)) -ge "$5" ]; }
 
-# lladdr NS DEV: the 20-byte hardware address, as ip prints it.
-lladdr() { in_ns "$1" cat "/sys/class/net/$2/address"; }
+# lladdr NS DEV: the 20-byte hardware address, from netlink.
+lladdr() {
+	ip -n "$1" -o link show "$2" | awk '{ for (i = 1; i < NF; i++) if ($i == "link/infiniband") print $(i + 1) }'
+}
+
+# same A B: A is not empty and equals B.
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 
 # port_gid_hex HCA: GID[0] of port 1 as 16 colon-separated bytes.
 port_gid_hex() {

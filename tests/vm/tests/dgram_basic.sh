@@ -50,7 +50,9 @@ for n in 0 1; do
 	check "$d MTU 2044 (port MTU 2048 - 4)" [ "$(cat $S/mtu)" = 2044 ]
 done
 for d in ib0 ib1; do
-	log "$d $(cat /sys/class/net/$d/address), sysfs $(readlink -f /sys/class/net/$d), device link -> $(readlink -f /sys/class/net/$d/device)"
+	dl=none
+	[ -e /sys/class/net/$d/device ] && dl=$(readlink -f /sys/class/net/$d/device)
+	log "$d $(cat /sys/class/net/$d/address), sysfs $(readlink -f /sys/class/net/$d), device link: $dl"
 done
 
 require "ib0/ib1 into netns a/b, addressed, up" fabric_netns

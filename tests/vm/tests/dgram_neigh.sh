@@ -27,7 +27,7 @@ check_fails "ping $GHOST (unknown GID) gets no reply" in_ns a ping -c 5 -i 0.5 -
 check "all 5 packets dropped and counted in ib0 tx_dropped" wait_secs 10 stat_grew a ib0 tx_dropped $txd0 5
 log "ib0 tx_dropped $txd0 -> $(dev_stat a ib0 tx_dropped)"
 check "ipoib asked the SA for a path" counter_above sib0 1 sa_requests $sa0
-check "nothing sent without a path (fabric drop_no_route unchanged)" [ "$(sib_counter sib0 1 drop_no_route)" = "$nr0" ]
+check "nothing sent without a path (fabric drop_no_route unchanged)" [ "$(sib_counter sib0 1 drop_no_route)" -eq "$nr0" ]
 check "ping a -> b unaffected" ping_a_b
 
 # Peer's GID, wrong QPN: the datagrams reach sib1, which has no such QP.

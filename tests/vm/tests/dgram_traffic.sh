@@ -81,8 +81,8 @@ rtotal=$(udp_field receiver | cut -d/ -f2)
 log "UDP $UDP_RATE: sent ${sent:-?}, receiver lost ${lost:-?} of ${rtotal:-?}; receiver UDP stats: $(in_ns b grep Udp: /proc/net/snmp | tail -n 1)"
 check "UDP: 0 datagrams lost (receiver: ${lost:-?}/${rtotal:-?})" [ "${lost:-x}" = 0 -a "${rtotal:-0}" -gt 0 ]
 check "UDP: receiver got >= 99% of the ${sent:-?} sent" [ $((${rtotal:-0} * 100)) -ge $((${sent:-1} * 99)) ]
-check "UDP: no receive-queue overrun on sib1 (fabric drop_no_rwqe)" [ "$(sib_counter sib1 1 drop_no_rwqe)" = "$nrwqe0" ]
-check "UDP: ib1 rx_dropped unchanged" [ "$(dev_stat b ib1 rx_dropped)" = "$rxd0" ]
+check "UDP: no receive-queue overrun on sib1 (fabric drop_no_rwqe)" [ "$(sib_counter sib1 1 drop_no_rwqe)" -eq "$nrwqe0" ]
+check "UDP: ib1 rx_dropped unchanged" [ "$(dev_stat b ib1 rx_dropped)" -eq "$rxd0" ]
 echo $rmem0 >/proc/sys/net/core/rmem_max
 echo $wmem0 >/proc/sys/net/core/wmem_max
 

@@ -28,7 +28,7 @@ check "softib loads" load_fabric
 modprobe ib_cm
 res0=$(rdma_res_counts)
 log "verbs objects without ipoib: $(echo $res0)"
-res_back() { [ "$(rdma_res_counts)" = "$res0" ]; }
+res_back() { same "$(rdma_res_counts)" "$res0"; }
 netdevs_gone() {
 	! ip -n a link show ib0 >/dev/null 2>&1 && ! ip -n b link show ib1 >/dev/null 2>&1 &&
 		! netdev_exists ib0 && ! netdev_exists ib1
