@@ -673,8 +673,13 @@ Result<kern::UniquePtr<Iface>> Iface::create(IbDevice ib, u32 port)
 	}
 	Result<kern::UniqueNetDev> nd = kern::UniqueNetDev::create(cfg, ifc.get());
 	if (nd.is_err() && nd.error().code() == -err::ENODEV) {
-		/* No bus device behind the HCA (a software HCA): link to the ib_device itself. */
-		cfg.parent_kind = kern::NetdevParent::IbDevice;
+		/*
+		 * No bus device behind the HCA (a software HCA): no device link,
+		 * as in-tree. Parenting to the ib_device instead would hide the
+		 * netdev's sysfs directory from other network namespaces, since
+		 * the infiniband class is namespace-tagged.
+		 */
+		cfg.parent_kind = kern::NetdevParent::None;
 		nd = kern::UniqueNetDev::create(cfg, ifc.get());
 	}
 	if (nd.is_err()) {
