@@ -338,13 +338,6 @@ Result<IpAh *> Iface::ah_wrap(Result<kern::Ah> made)
 	return ip.release();
 }
 
-IpAh *Iface::ah_get(IpAh *ah) noexcept
-{
-	if (ah)
-		ah->m_refs++;
-	return ah;
-}
-
 void Iface::ah_put(IpAh *ah) noexcept
 {
 	if (ah && --ah->m_refs == 0)
@@ -666,7 +659,7 @@ Result<kern::UniquePtr<Iface>> Iface::create(IbDevice ib, u32 port)
 	cfg.features = kern::netif_f::kVlanChallenged | kern::netif_f::kHighDma;
 	if (ifc->m_max_send_sge > 1)
 		cfg.features |= kern::netif_f::kSg;
-	const HwAddr addr(0, ifc->m_qp.qp_num(), ifc->m_gid);
+	const HwAddr addr(0, ifc->m_qpn, ifc->m_gid);
 	for (usize i = 0; i < kHwAddrLen; i++) {
 		cfg.dev_addr[i] = addr.raw()[i];
 		cfg.broadcast[i] = ifc->m_bcast.raw()[i];
@@ -697,7 +690,7 @@ Result<kern::UniquePtr<Iface>> Iface::create(IbDevice ib, u32 port)
 		return st.error();
 	}
 	kern_info("%s: created on %s port %u (QPN 0x%06x, P_Key 0x%04x, %u/%u send/recv slots)", ifc->name(),
-		  ib.name(), port, ifc->m_qp.qp_num(), ifc->m_pkey, ifc->m_tx_size, ifc->m_rx_size);
+		  ib.name(), port, ifc->m_qpn, ifc->m_pkey, ifc->m_tx_size, ifc->m_rx_size);
 	return ifc;
 }
 

@@ -33,7 +33,7 @@ u32 ib_mtu_bytes(u8 mtu) { return kern::ib_mtu_to_bytes(mtu); }
 } // namespace
 
 McGroup::McGroup(Iface *iface, const Gid &mgid, bool sendonly) noexcept
-	: m_iface(iface), m_mgid(mgid), m_sendonly(sendonly), m_created(kapi_jiffies())
+	: m_iface(iface), m_mgid(mgid), m_sendonly(sendonly)
 {
 	m_join.init<McGroup, &McGroup::on_join>(this);
 }
@@ -106,7 +106,6 @@ void Iface::mcast_stop()
 		while (McGroup *grp = m_groups.pop_front())
 			gone.push_back(*grp);
 		m_bcast_group = nullptr;
-		m_bcast_ah = nullptr;
 	}
 	while (McGroup *grp = gone.pop_front())
 		mcast_leave(*this, grp);
@@ -230,8 +229,6 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 				grp.m_attached = true;
 				grp.m_backoff_s = 1;
 				grp.m_failures = 0;
-				if (is_bcast)
-					ifc.m_bcast_ah = ah;
 				grp.m_pending.splice_into(resend);
 			}
 			ipoib_dbg("%s: joined multicast group %pI6 (MLID 0x%04x)", ifc.name(), grp.m_mgid.raw(),
@@ -457,7 +454,8 @@ void Iface::mcast_send(Skb skb, const HwAddr &dest)
 	patch_mcast_pkey(daddr, m_pkey);
 	const Gid mgid = daddr.gid();
 	kern::SpinGuard g(m_lock); /* BHs are off in xmit */
-	if (unlikely(!m_mcast_run || !m_bcast_ah)) {
+	/* Nothing is sent to any group before the broadcast group is in use (RFC 4391 section 5). */
+	if (unlikely(!m_mcast_run || !m_bcast_group || !m_bcast_group->m_attached)) {
 		g.unlock();
 		count_tx_dropped();
 		skb.drop();

@@ -80,6 +80,7 @@ Status Iface::ud_create()
 	init.create_flags = m_caps.block_mcast_loopback ? kern::qp_create::BlockMcastLoopback : 0;
 	m_qp = TRY(kern::UdQp::create(m_pd, m_tx_cq, m_rx_cq, init));
 	m_max_send_sge = static_cast<int>(init.max_send_sge);
+	m_qpn = m_qp.qp_num();
 
 	m_rx_ring = kern::make_array<kern::RxSlot>(Gfp::Kernel, m_rx_size);
 	m_tx_ring = kern::make_array<TxSlot>(Gfp::Kernel, m_tx_size);
@@ -205,6 +206,11 @@ int Iface::poll_rx(int budget)
 	const bool draining = budget < 0;
 	const int limit = draining ? static_cast<int>(m_rx_size) : budget;
 	const Gid bcast = bcast_mgid();
+	LocalPort local;
+	local.m_lid = m_lid;
+	local.m_qpn = m_qpn;
+	local.m_gid = m_gid;
+	const bool rxcsum = (m_dev.features() & kern::netif_f::kRxCsum) != 0;
 	const int done = poll_cq(m_rx_cq, limit, [&](const kern::Wc &wc) {
 		const u64 id = wc.wr_id();
 		if (unlikely(id >= m_rx_size)) {
@@ -249,10 +255,6 @@ int Iface::poll_rx(int budget)
 		const bool has_grh = wc.has_grh();
 		Gid sgid(*reinterpret_cast<const u8(*)[16]>(data + 8));
 		Gid dgid(*reinterpret_cast<const u8(*)[16]>(data + 24));
-		LocalPort local;
-		local.m_lid = m_lid;
-		local.m_qpn = m_qp.qp_num();
-		local.m_gid = m_gid;
 		if (is_own_echo(static_cast<u16>(wc.slid()), wc.src_qp(), has_grh, sgid, local)) {
 			skb.free();
 			return;
@@ -265,7 +267,7 @@ int Iface::poll_rx(int budget)
 			return;
 		}
 		const RxPacketType type = classify_rx(has_grh, dgid, bcast);
-		const bool csum_ok = wc.ip_csum_ok() && (m_dev.features() & kern::netif_f::kRxCsum);
+		const bool csum_ok = rxcsum && wc.ip_csum_ok();
 		kern::PacketType pt = type == RxPacketType::Host ? kern::PacketType::Host
 				      : type == RxPacketType::Broadcast ? kern::PacketType::Broadcast
 									 : kern::PacketType::Multicast;
@@ -350,7 +352,6 @@ void Iface::ud_send(Skb skb, IpAh *ah, u32 qpn)
 		return;
 	}
 	TxSlot &slot = m_tx_ring[head & (m_tx_size - 1)];
-	skb.tx_detach();
 	/* Filled before posting: the completion can be polled on another CPU before the post returns. */
 	slot.skb = skb;
 	slot.len = len;

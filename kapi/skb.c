@@ -101,12 +101,6 @@ int kapi_skb_push_pseudo_hdr(struct kapi_skb *kskb, const u8 daddr[KAPI_SKB_PSEU
 	return 0;
 }
 
-void kapi_skb_tx_detach(struct kapi_skb *kskb)
-{
-	skb_orphan(SKB(kskb));
-	skb_dst_drop(SKB(kskb));
-}
-
 int kapi_skb_linearize(struct kapi_skb *kskb)
 {
 	return skb_linearize(SKB(kskb));

@@ -63,9 +63,6 @@ static_assert((int)KAPI_SEND_INLINE == (int)IB_SEND_INLINE);
 static_assert((int)KAPI_SEND_IP_CSUM == (int)IB_SEND_IP_CSUM);
 #define KAPI_SEND_ALL (KAPI_SEND_SIGNALED | KAPI_SEND_SOLICITED | KAPI_SEND_INLINE | KAPI_SEND_IP_CSUM)
 
-static_assert((int)KAPI_DMA_BIDIRECTIONAL == (int)DMA_BIDIRECTIONAL);
-static_assert((int)KAPI_DMA_TO_DEVICE == (int)DMA_TO_DEVICE);
-static_assert((int)KAPI_DMA_FROM_DEVICE == (int)DMA_FROM_DEVICE);
 
 static_assert(KAPI_UD_MAX_SEND_SGE >= MAX_SKB_FRAGS + 1);
 static_assert(sizeof(kapi_u64) == sizeof(u64) && sizeof(dma_addr_t) <= sizeof(kapi_u64));
@@ -74,12 +71,8 @@ static_assert(sizeof(kapi_u64) == sizeof(u64) && sizeof(dma_addr_t) <= sizeof(ka
 #define IBPD(p) ((struct ib_pd *)(p))
 #define IBAH(a) ((struct ib_ah *)(a))
 
-/* kapi_sg.flags: how the glue mapped the segment. */
-#define KAPI_SG_PAGE 1u
-
 /* How many WRs/WCs go through the stack at once (keeps frames small). */
 #define KAPI_POLL_CHUNK 8
-#define KAPI_RECV_CHUNK 8
 
 struct kapi_cq {
 	struct ib_cq *cq;
@@ -389,91 +382,6 @@ int kapi_ud_post_recv(struct kapi_qp *qp, u64 wr_id, u64 addr, u32 len)
 	return ib_post_recv(qp->qp, &wr, NULL);
 }
 
-int kapi_ud_post_recv_batch(struct kapi_qp *qp, const struct kapi_recv_buf *bufs, int n, int *posted)
-{
-	struct ib_sge sge[KAPI_RECV_CHUNK];
-	struct ib_recv_wr wr[KAPI_RECV_CHUNK];
-	int done = 0;
-
-	*posted = 0;
-	while (done < n) {
-		int cnt = min(n - done, KAPI_RECV_CHUNK);
-		const struct ib_recv_wr *bad = NULL;
-		int i, rc;
-
-		for (i = 0; i < cnt; i++) {
-			sge[i].addr = bufs[done + i].addr;
-			sge[i].length = bufs[done + i].len;
-			sge[i].lkey = qp->lkey;
-			wr[i].wr_id = bufs[done + i].wr_id;
-			wr[i].sg_list = &sge[i];
-			wr[i].num_sge = 1;
-			wr[i].next = i + 1 < cnt ? &wr[i + 1] : NULL;
-		}
-		rc = ib_post_recv(qp->qp, wr, &bad);
-		if (rc) {
-			/* bad points into wr[]; everything before it was accepted. */
-			*posted = done + (bad ? (int)(bad - wr) : 0);
-			return rc;
-		}
-		done += cnt;
-		*posted = done;
-	}
-	return 0;
-}
-
-static int kapi_ud_post(struct kapi_qp *qp, struct ib_ud_wr *wr, const struct kapi_sg *sg, int nsge,
-			u32 flags)
-{
-	struct ib_sge sge[KAPI_UD_MAX_SEND_SGE];
-	int i;
-
-	if (nsge <= 0 || nsge > KAPI_UD_MAX_SEND_SGE || (flags & ~KAPI_SEND_ALL))
-		return -EINVAL;
-	for (i = 0; i < nsge; i++) {
-		sge[i].addr = sg[i].addr;
-		sge[i].length = sg[i].len;
-		sge[i].lkey = qp->lkey;
-	}
-	wr->wr.sg_list = sge;
-	wr->wr.num_sge = nsge;
-	wr->wr.send_flags = flags;
-	return ib_post_send(qp->qp, &wr->wr, NULL);
-}
-
-int kapi_ud_post_send(struct kapi_qp *qp, u64 wr_id, struct kapi_ah *ah, u32 remote_qpn,
-		      u32 remote_qkey, const struct kapi_sg *sg, int nsge, u32 flags)
-{
-	struct ib_ud_wr wr = {};
-
-	wr.wr.wr_id = wr_id;
-	wr.wr.opcode = IB_WR_SEND;
-	wr.ah = IBAH(ah);
-	wr.remote_qpn = remote_qpn;
-	wr.remote_qkey = remote_qkey;
-	return kapi_ud_post(qp, &wr, sg, nsge, flags);
-}
-
-int kapi_ud_post_send_lso(struct kapi_qp *qp, u64 wr_id, struct kapi_ah *ah, u32 remote_qpn,
-			  u32 remote_qkey, const struct kapi_sg *sg, int nsge, u32 flags,
-			  const void *hdr, int hlen, int mss)
-{
-	struct ib_ud_wr wr = {};
-
-	if (!hdr || hlen <= 0 || mss <= 0)
-		return -EINVAL;
-	wr.wr.wr_id = wr_id;
-	wr.wr.opcode = IB_WR_LSO;
-	wr.ah = IBAH(ah);
-	wr.remote_qpn = remote_qpn;
-	wr.remote_qkey = remote_qkey;
-	/* ib_ud_wr.header is not const; providers only read it. */
-	wr.header = (void *)hdr;
-	wr.hlen = hlen;
-	wr.mss = mss;
-	return kapi_ud_post(qp, &wr, sg, nsge, flags);
-}
-
 /* ---- Multicast attach ---- */
 
 int kapi_qp_attach_mcast(struct kapi_qp *qp, const u8 mgid[16], u16 mlid)
@@ -581,6 +489,8 @@ int kapi_ud_send_skb(struct kapi_qp *qp, struct kapi_skb *kskb, u64 wr_id, struc
 		     (mss > 0 && hlen == 0)))
 		return -EINVAL;
 	headlen = skb_headlen(skb) - hlen;
+	skb_orphan(skb);
+	skb_dst_drop(skb);
 	if (max_sge > KAPI_UD_MAX_SEND_SGE)
 		max_sge = KAPI_UD_MAX_SEND_SGE;
 	if (shinfo->nr_frags + (headlen ? 1 : 0) > max_sge)
@@ -703,63 +613,4 @@ void kapi_ud_rx_release(struct kapi_qp *qp, struct kapi_rx_slot *slot, u32 len)
 	ib_dma_unmap_single(qp->qp->device, slot->addr, len, DMA_FROM_DEVICE);
 	dev_kfree_skb_any((struct sk_buff *)slot->skb);
 	slot->skb = NULL;
-}
-
-/* ---- DMA ---- */
-
-int kapi_dma_map_single(struct kapi_ib_device *dev, void *vaddr, u32 len, enum kapi_dma_dir dir,
-			u64 *addr)
-{
-	u64 a = ib_dma_map_single(IBDEV(dev), vaddr, len, (enum dma_data_direction)dir);
-
-	if (unlikely(ib_dma_mapping_error(IBDEV(dev), a)))
-		return -EIO;
-	*addr = a;
-	return 0;
-}
-
-void kapi_dma_unmap_single(struct kapi_ib_device *dev, u64 addr, u32 len, enum kapi_dma_dir dir)
-{
-	ib_dma_unmap_single(IBDEV(dev), addr, len, (enum dma_data_direction)dir);
-}
-
-void kapi_dma_unmap_sg(struct kapi_ib_device *dev, const struct kapi_sg *sg, int n, enum kapi_dma_dir dir)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (sg[i].flags & KAPI_SG_PAGE)
-			ib_dma_unmap_page(IBDEV(dev), sg[i].addr, sg[i].len,
-					  (enum dma_data_direction)dir);
-		else
-			ib_dma_unmap_single(IBDEV(dev), sg[i].addr, sg[i].len,
-					    (enum dma_data_direction)dir);
-	}
-}
-
-int kapi_dma_map_segs(struct kapi_ib_device *dev, const struct kapi_dma_seg *segs, int n,
-		      enum kapi_dma_dir dir, struct kapi_sg *out)
-{
-	enum dma_data_direction d = (enum dma_data_direction)dir;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		u64 a;
-
-		if (segs[i].page) {
-			a = ib_dma_map_page(IBDEV(dev), (struct page *)segs[i].page, segs[i].offset,
-					    segs[i].len, d);
-			out[i].flags = KAPI_SG_PAGE;
-		} else {
-			a = ib_dma_map_single(IBDEV(dev), segs[i].vaddr, segs[i].len, d);
-			out[i].flags = 0;
-		}
-		if (unlikely(ib_dma_mapping_error(IBDEV(dev), a))) {
-			kapi_dma_unmap_sg(dev, out, i, dir);
-			return -EIO;
-		}
-		out[i].addr = a;
-		out[i].len = segs[i].len;
-	}
-	return 0;
 }

@@ -91,7 +91,6 @@ public:
 	kern::Ah m_ah;
 	u32 m_refs = 1;
 	u32 m_last_send = 0;
-	bool m_valid = true;
 	kern::ListNode m_dead;
 
 	kern::AhRef ref() const noexcept { return m_ah.ref(); }
@@ -140,7 +139,6 @@ public:
 	u32 m_backoff_s = 1;
 	u32 m_failures = 0;
 	u64 m_delay_until = 0; /* jiffies */
-	u64 m_created = 0;     /* jiffies */
 	kern::McMember m_rec{};
 	kern::McastJoin m_join;
 	kern::McastAttach m_attach;
@@ -221,10 +219,8 @@ public:
 	/* Multicast/broadcast transmit; consumes skb. Context: xmit. */
 	void mcast_send(Skb skb, const HwAddr &daddr);
 	Gid bcast_mgid() const noexcept { return m_bcast.gid(); }
-	void mcast_reap_sendonly(u64 now, u64 max_idle);
 
 	/* ---- ipoib_main.cc: paths, neighbours, AHs ---- */
-	IpAh *ah_get(IpAh *ah) noexcept;    /* m_lock held */
 	void ah_put(IpAh *ah) noexcept;     /* m_lock held */
 	/* Wraps a freshly made AH (or passes its error on). Context: any. */
 	Result<IpAh *> ah_wrap(Result<kern::Ah> made);
@@ -271,6 +267,7 @@ public:
 	kern::Cq m_tx_cq;
 	kern::UdQp m_qp;
 	int m_max_send_sge = 1;
+	u32 m_qpn = 0; /* the UD QP's number, read once: the receive path compares it per packet */
 	kern::Napi m_rx_napi;
 	kern::Napi m_tx_napi;
 
@@ -290,7 +287,6 @@ public:
 	kern::List<IpAh, &IpAh::m_dead> m_dead_ahs;
 	kern::List<McGroup, &McGroup::m_node> m_groups;
 	McGroup *m_bcast_group = nullptr;
-	IpAh *m_bcast_ah = nullptr;
 
 	Counters m_stats;
 	kern::DebugfsFile m_path_file;
@@ -311,7 +307,6 @@ public:
 	Status dev_open();
 	void dev_stop();
 	Status refresh_port();
-	void carrier_on_task_locked();
 };
 
 /* The module's debugfs directory "ipoib" (empty if debugfs is unavailable). */

@@ -11,8 +11,7 @@
  *            kapi_ud_rx_unmap()         the HCA filled it; C++ reads the GRH
  *            kapi_skb_rx_deliver()      put, strip GRH/encap, set fields, GRO
  *   TX:      kapi_skb_tx_pull_hdr()     daddr + ethertype out, pseudo header off
- *            kapi_skb_tx_detach()       skb_orphan + skb_dst_drop
- *            kapi_ud_send_skb()         map head + frags and post (kapi/verbs.h)
+ *            kapi_ud_send_skb()         detach, map head + frags, post (kapi/verbs.h)
  *            kapi_ud_tx_release()       unmap + consume on completion
  *
  * Layout (6.1 in-tree, ipoib-behaviour b7). A UD receive buffer starts
@@ -99,8 +98,6 @@ int kapi_skb_tx_pull_hdr(struct kapi_skb *skb, kapi_u8 daddr[KAPI_SKB_PSEUDO_LEN
  * Returns: 0, or -ENOSPC if there is no headroom for it.
  */
 int kapi_skb_push_pseudo_hdr(struct kapi_skb *skb, const kapi_u8 daddr[KAPI_SKB_PSEUDO_LEN]);
-/* skb_orphan() + skb_dst_drop(), just before posting. Context: any. */
-void kapi_skb_tx_detach(struct kapi_skb *skb);
 /* skb_linearize(). Context: any (GFP_ATOMIC). Returns 0 or -ENOMEM. */
 int kapi_skb_linearize(struct kapi_skb *skb);
 /*

@@ -14,8 +14,8 @@
  *
  * Hot paths (post_send, post_recv, poll, req_notify, DMA map/unmap) are
  * one call each: the glue builds the kernel work request itself.
- * Segment arrays (struct kapi_sg) are plain {dma address, length} pairs,
- * so the skb glue and this file stay independent.
+ * The skb datapath calls map and post (or unmap and release) in one call
+ * each, so C++ never handles DMA addresses beyond keeping them per slot.
  */
 #ifndef KAPI_VERBS_H
 #define KAPI_VERBS_H
@@ -111,13 +111,6 @@ enum kapi_send_flags {
 	KAPI_SEND_IP_CSUM = 1 << 4,
 };
 
-/* enum dma_data_direction values. */
-enum kapi_dma_dir {
-	KAPI_DMA_BIDIRECTIONAL = 0,
-	KAPI_DMA_TO_DEVICE = 1,
-	KAPI_DMA_FROM_DEVICE = 2,
-};
-
 /* One work completion, copied out of struct ib_wc. */
 struct kapi_wc {
 	kapi_u64 wr_id;
@@ -132,35 +125,6 @@ struct kapi_wc {
 	kapi_u16 pkey_index;
 	kapi_u8 sl;
 	kapi_u8 dlid_path_bits;
-};
-
-/*
- * A DMA-mapped segment, as posted to the HCA. `flags` is the glue's own
- * record of how the segment was mapped (single or page) so that
- * kapi_dma_unmap_sg() uses the matching unmap; C++ only copies it.
- */
-struct kapi_sg {
-	kapi_u64 addr;
-	kapi_u32 len;
-	kapi_u32 flags;
-};
-
-/*
- * A segment to map: either a kernel virtual address (page == NULL; the
- * skb head) or a page + offset (an skb fragment).
- */
-struct kapi_dma_seg {
-	void *vaddr;
-	struct kapi_page *page;
-	kapi_u32 offset;
-	kapi_u32 len;
-};
-
-/* One receive buffer for kapi_ud_post_recv_batch(): one SGE each. */
-struct kapi_recv_buf {
-	kapi_u64 wr_id;
-	kapi_u64 addr;
-	kapi_u32 len;
 };
 
 /* UD QP sizes; on success the create call writes back what was granted. */
@@ -289,34 +253,12 @@ int kapi_qp_query_state(struct kapi_qp *qp, enum kapi_qp_state *state);
  * Context: any (atomic). Serialise posts to one QP yourself.
  */
 int kapi_ud_post_recv(struct kapi_qp *qp, kapi_u64 wr_id, kapi_u64 addr, kapi_u32 len);
-/*
- * n receive WRs, chained and posted in chunks. Returns 0 or the errno of
- * the first WR the HCA refused; *posted (never NULL) counts the WRs
- * accepted before it. Context: any.
- */
-int kapi_ud_post_recv_batch(struct kapi_qp *qp, const struct kapi_recv_buf *bufs, int n, int *posted);
-/*
- * Builds the UD send WR (IB_WR_SEND, `nsge` SGEs with the PD's local
- * lkey, ah, remote_qpn, remote_qkey, flags = enum kapi_send_flags) and
- * posts it. nsge must be 1..KAPI_UD_MAX_SEND_SGE (else -EINVAL).
- * Context: any (ndo_start_xmit, NAPI). Serialise posts yourself.
- */
-int kapi_ud_post_send(struct kapi_qp *qp, kapi_u64 wr_id, struct kapi_ah *ah, kapi_u32 remote_qpn,
-		      kapi_u32 remote_qkey, const struct kapi_sg *sg, int nsge, kapi_u32 flags);
-/*
- * As kapi_ud_post_send() but IB_WR_LSO: `hdr`/`hlen` is the packet
- * header the HCA replicates, `mss` the segment size. The QP must have
- * been created with KAPI_QP_CREATE_IPOIB_UD_LSO. `hdr` must stay valid
- * until the call returns. Context: any.
- */
-int kapi_ud_post_send_lso(struct kapi_qp *qp, kapi_u64 wr_id, struct kapi_ah *ah, kapi_u32 remote_qpn,
-			  kapi_u32 remote_qkey, const struct kapi_sg *sg, int nsge, kapi_u32 flags,
-			  const void *hdr, int hlen, int mss);
-
 /* ---- skb datapath: one call per packet step (map + post, unmap + release) ---- */
 
 /*
- * Maps skb's linear part and page fragments for DMA and posts them as one
+ * Detaches skb from its socket and route (skb_orphan, skb_dst_drop: the
+ * in-tree xmit does both before posting), maps its linear part and page
+ * fragments for DMA and posts them as one
  * UD send (IB_WR_SEND, or IB_WR_LSO when mss > 0 with the first hlen
  * bytes of the linear part as the replicated header, which are then not
  * part of the gather list). map receives the DMA addresses.
@@ -382,22 +324,6 @@ int kapi_ah_create_mcast(struct kapi_pd *pd, kapi_u32 port, kapi_u16 mlid, const
  * NULL is a no-op. Context: process if sleepable, else any.
  */
 void kapi_ah_destroy(struct kapi_ah *ah, int sleepable);
-
-/* ---- DMA mapping (ib_dma_*: real DMA on hardware, identity on virt-DMA devices) ---- */
-
-/* ib_dma_map_single() + ib_dma_mapping_error(): -EIO on failure. Context: any. */
-int kapi_dma_map_single(struct kapi_ib_device *dev, void *vaddr, kapi_u32 len, enum kapi_dma_dir dir,
-			kapi_u64 *addr);
-void kapi_dma_unmap_single(struct kapi_ib_device *dev, kapi_u64 addr, kapi_u32 len, enum kapi_dma_dir dir);
-/*
- * Maps n segments into out[0..n): vaddr ones with ib_dma_map_single,
- * page ones with ib_dma_map_page. All or nothing: on failure the ones
- * already mapped are unmapped and -EIO is returned. Context: any.
- */
-int kapi_dma_map_segs(struct kapi_ib_device *dev, const struct kapi_dma_seg *segs, int n,
-		      enum kapi_dma_dir dir, struct kapi_sg *out);
-/* Unmaps what kapi_dma_map_segs() mapped, each the way it was mapped. Context: any. */
-void kapi_dma_unmap_sg(struct kapi_ib_device *dev, const struct kapi_sg *sg, int n, enum kapi_dma_dir dir);
 
 KAPI_END_DECLS
 #endif

@@ -71,9 +71,6 @@ public:
 		return from_errno(kapi_skb_push_pseudo_hdr(m_skb, daddr));
 	}
 
-	/* skb_orphan + skb_dst_drop before posting. */
-	void tx_detach() noexcept { kapi_skb_tx_detach(m_skb); }
-
 	/* Context: any (atomic allocation). */
 	Status linearize() noexcept { return from_errno(kapi_skb_linearize(m_skb)); }
 

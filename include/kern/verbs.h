@@ -65,16 +65,7 @@ inline constexpr u32 Inline = KAPI_SEND_INLINE;
 inline constexpr u32 IpCsum = KAPI_SEND_IP_CSUM;
 } // namespace send_flag
 
-enum class DmaDir : u8 {
-	Bidirectional = KAPI_DMA_BIDIRECTIONAL,
-	ToDevice = KAPI_DMA_TO_DEVICE,
-	FromDevice = KAPI_DMA_FROM_DEVICE,
-};
-
 /* Plain data carriers: no kernel meaning, so C++ uses the kapi structs as they are. */
-using Sg = struct kapi_sg;
-using DmaSeg = struct kapi_dma_seg;
-using RecvBuf = struct kapi_recv_buf;
 using VerbsCaps = struct kapi_verbs_caps;
 using UdQpInit = struct kapi_ud_qp_init;
 using TxMap = struct kapi_tx_map;
@@ -377,27 +368,6 @@ public:
 	{
 		return from_errno(kapi_ud_post_recv(m_qp, wr_id, addr, len));
 	}
-	/* Posts all of `bufs`; on error *posted says how many went in. */
-	Status post_recv_batch(Span<const RecvBuf> bufs, usize *posted)
-	{
-		int n = 0;
-		int rc = kapi_ud_post_recv_batch(m_qp, bufs.data(), static_cast<int>(bufs.size()), &n);
-		*posted = static_cast<usize>(n);
-		return from_errno(rc);
-	}
-	Status post_send(u64 wr_id, AhRef ah, u32 remote_qpn, u32 remote_qkey, Span<const Sg> sg, u32 flags)
-	{
-		return from_errno(kapi_ud_post_send(m_qp, wr_id, ah.raw(), remote_qpn, remote_qkey, sg.data(),
-						    static_cast<int>(sg.size()), flags));
-	}
-	/* IB_WR_LSO: `hdr` is replicated per segment of `mss` bytes. */
-	Status post_send_lso(u64 wr_id, AhRef ah, u32 remote_qpn, u32 remote_qkey, Span<const Sg> sg,
-			     u32 flags, const void *hdr, int hlen, int mss)
-	{
-		return from_errno(kapi_ud_post_send_lso(m_qp, wr_id, ah.raw(), remote_qpn, remote_qkey, sg.data(),
-							static_cast<int>(sg.size()), flags, hdr, hlen, mss));
-	}
-
 	/*
 	 * The skb datapath (see kapi/verbs.h): one glue call per step.
 	 * send_skb maps and posts; -E2BIG means linearize and retry; on any
@@ -491,39 +461,6 @@ private:
 	Gid m_mgid{};
 	u16 m_mlid = 0;
 };
-
-/* DMA mapping through the IB device (ib_dma_*). Context: any. */
-namespace dma {
-
-inline Result<u64> map_single(IbDevice dev, void *vaddr, u32 len, DmaDir dir)
-{
-	kapi_u64 addr = 0; /* unsigned long long, not kern::u64 (unsigned long) */
-	int rc = kapi_dma_map_single(dev.raw(), vaddr, len, static_cast<enum kapi_dma_dir>(dir), &addr);
-	if (rc < 0)
-		return Error(rc);
-	return static_cast<u64>(addr);
-}
-
-inline void unmap_single(IbDevice dev, u64 addr, u32 len, DmaDir dir)
-{
-	kapi_dma_unmap_single(dev.raw(), addr, len, static_cast<enum kapi_dma_dir>(dir));
-}
-
-/* All-or-nothing: maps segs into out[0..segs.size()), which must be at least as long. */
-inline Status map(IbDevice dev, Span<const DmaSeg> segs, DmaDir dir, Span<Sg> out)
-{
-	if (out.size() < segs.size())
-		return Error(-err::EINVAL);
-	return from_errno(kapi_dma_map_segs(dev.raw(), segs.data(), static_cast<int>(segs.size()),
-					    static_cast<enum kapi_dma_dir>(dir), out.data()));
-}
-
-inline void unmap(IbDevice dev, Span<const Sg> sg, DmaDir dir)
-{
-	kapi_dma_unmap_sg(dev.raw(), sg.data(), static_cast<int>(sg.size()), static_cast<enum kapi_dma_dir>(dir));
-}
-
-} // namespace dma
 
 } // namespace kern
 
