@@ -54,9 +54,10 @@
  *    deleted child leaves the list at once; its unregistration is
  *    deferred to a work item (so its name may still be taken briefly).
  *  - order of errors for create: -EINVAL (parse/range), -EPERM (no
- *    CAP_NET_ADMIN or parent not registered), restart_syscall (rtnl busy),
- *    -ENOTUNIQ, then register_netdevice's (-EEXIST ...). Delete: -EINVAL,
- *    -EPERM, -ENODEV.
+ *    CAP_NET_ADMIN), restart_syscall (rtnl busy), -EPERM (parent not
+ *    registered), ipoib_intf_alloc's (-ENOMEM ...), -ENOTUNIQ, then
+ *    register_netdevice's (-EEXIST ...). Delete: -EINVAL, the same -EPERM
+ *    and restart, then -ENODEV (or -ENOMEM for the work item).
  *
  * umcast store (ipoib_main.c: umcast_store, ipoib_set_umcast):
  * simple_strtoul(buf, NULL, 0) - no white space skipping, no sign, same
@@ -280,7 +281,7 @@ constexpr bool child_is_unique(ChildType type, u16 as_written, u16 parent_pkey,
  * register_netdevice can still fail (-EEXIST when the name is taken).
  */
 inline kern::Result<u16> check_new_child(ChildType type, u16 as_written, u16 parent_pkey,
-					    kern::Span<const ChildEntry> children) noexcept
+					  kern::Span<const ChildEntry> children) noexcept
 {
 	if (child_pkey_invalid(as_written))
 		return kern::Error(-kern::err::EINVAL);
@@ -422,7 +423,7 @@ inline constexpr const char *kMsgNoCm = "ipoib: connected mode is not supported 
  * `*msg` (if given) gets a message on error and nullptr on success.
  */
 inline kern::Result<LinkChange> validate_changelink(const LinkRequest &req, Mode current, bool cm_supported,
-							const char **msg = nullptr) noexcept
+						      const char **msg = nullptr) noexcept
 {
 	if (msg)
 		*msg = nullptr;
@@ -458,7 +459,7 @@ inline kern::Result<LinkChange> validate_changelink(const LinkRequest &req, Mode
  * gives the same errno without the transient device.
  */
 inline kern::Result<u16> validate_newlink(const NewlinkParent &parent, const LinkRequest &req, bool cm_supported,
-					     const char **msg = nullptr) noexcept
+					   const char **msg = nullptr) noexcept
 {
 	if (msg)
 		*msg = nullptr;
