@@ -6,7 +6,6 @@
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <net/rtnetlink.h>
 
 #include "kapi/module.h"
 
@@ -14,8 +13,7 @@ MODULE_AUTHOR("IPoIB C++ driver team");
 MODULE_DESCRIPTION("IP-over-InfiniBand net driver (C++ implementation)");
 MODULE_LICENSE("Dual BSD/GPL");
 MODULE_VERSION(IPOIB_VERSION);
-/* `ip link add ... type ipoib` autoloads this module. */
-MODULE_ALIAS_RTNL_LINK("ipoib");
+/* MODULE_ALIAS_RTNL_LINK("ipoib") is in kapi/rtnl.c, beside the ops. */
 
 /* Defaults match the in-tree driver. */
 struct kapi_params kapi_params = {

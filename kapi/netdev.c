@@ -11,10 +11,13 @@
 #include <linux/rtnetlink.h>
 #include <linux/string.h>
 #include <linux/jiffies.h>
+#include <linux/capability.h>
+#include <net/net_namespace.h>
 #include <net/pkt_sched.h>
 #include <rdma/ib_verbs.h>
 
 #include "kapi/netdev.h"
+#include "glue_internal.h"
 
 /* Mirrored constants. */
 static_assert(KAPI_NETDEV_NAME_LEN == IFNAMSIZ);
@@ -49,26 +52,19 @@ struct kapi_ipoib_encap {
 static_assert(sizeof(struct kapi_ipoib_encap) == 4);
 static_assert(KAPI_NETDEV_HARD_HEADER_LEN == INFINIBAND_ALEN + sizeof(struct kapi_ipoib_encap));
 
-/* netdev_priv(): one pointer to the C++ owner. */
-struct kapi_netdev_priv {
-	void *owner;
-};
-
-#define ND(d) ((struct net_device *)(d))
-#define CND(d) ((const struct net_device *)(d))
-#define KND(d) ((struct kapi_netdev *)(d))
 #define NAPI(n) ((struct napi_struct *)(n)->opaque)
-
-static inline void *owner_of(const struct net_device *dev)
-{
-	return ((const struct kapi_netdev_priv *)netdev_priv(dev))->owner;
-}
 
 /* ---- Trampolines ---------------------------------------------------- */
 
+/* Runs inside register_netdevice(), before the core adds the device to sysfs. */
 static int kapi_ndo_init(struct net_device *dev)
 {
-	return kapi_upcall_netdev_init(owner_of(dev), KND(dev));
+	int rc = kapi_upcall_netdev_init(owner_of(dev), KND(dev));
+
+	if (rc)
+		return rc;
+	kapi_netdev_sysfs_prepare(dev);
+	return 0;
 }
 
 static void kapi_ndo_uninit(struct net_device *dev)
@@ -140,7 +136,12 @@ static netdev_features_t kapi_ndo_fix_features(struct net_device *dev, netdev_fe
 	return kapi_upcall_netdev_fix_features(owner_of(dev), KND(dev), features);
 }
 
-static const struct net_device_ops kapi_netdev_ops = {
+static int kapi_ndo_get_iflink(const struct net_device *dev)
+{
+	return kapi_upcall_netdev_get_iflink(owner_of(dev), KND(dev));
+}
+
+const struct net_device_ops kapi_netdev_ops = {
 	.ndo_init = kapi_ndo_init,
 	.ndo_uninit = kapi_ndo_uninit,
 	.ndo_open = kapi_ndo_open,
@@ -152,6 +153,7 @@ static const struct net_device_ops kapi_netdev_ops = {
 	.ndo_set_mac_address = kapi_ndo_set_mac_address,
 	.ndo_tx_timeout = kapi_ndo_tx_timeout,
 	.ndo_fix_features = kapi_ndo_fix_features,
+	.ndo_get_iflink = kapi_ndo_get_iflink,
 };
 
 /*
@@ -188,7 +190,8 @@ static int kapi_netdev_notify(struct notifier_block *nb, unsigned long event, vo
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 
-	if (dev->netdev_ops != &kapi_netdev_ops)
+	/* No owner: a failed registration being dismantled (see register_core). */
+	if (dev->netdev_ops != &kapi_netdev_ops || !owner_of(dev))
 		return NOTIFY_DONE;
 
 	switch (event) {
@@ -219,10 +222,15 @@ void kapi_netdev_unregister_notifier(void)
 
 /* ---- Lifetime ------------------------------------------------------- */
 
-/* Fixed IPoIB shape (ipoib_setup_common() in-tree); the rest comes from the config. */
-static void kapi_netdev_setup(struct net_device *dev)
+/*
+ * Fixed IPoIB shape (ipoib_setup_common() in-tree); the rest comes from
+ * the config. Also rtnl_link_ops.setup, so devices `ip link add` creates
+ * get the same shape (with the owner still NULL).
+ */
+void kapi_netdev_setup(struct net_device *dev)
 {
 	dev->netdev_ops = &kapi_netdev_ops;
+	dev->rtnl_link_ops = &kapi_rtnl_link_ops;
 	dev->header_ops = &kapi_header_ops;
 	dev->type = ARPHRD_INFINIBAND;
 	dev->addr_len = INFINIBAND_ALEN;
@@ -255,31 +263,14 @@ static int kapi_netdev_link_parent(struct net_device *dev, const struct kapi_net
 	}
 }
 
-int kapi_netdev_alloc(const struct kapi_netdev_config *cfg, void *owner, struct kapi_netdev **out)
+/* Everything in cfg but the name, the namespace and the owner. */
+static int kapi_netdev_apply_config(struct net_device *dev, const struct kapi_netdev_config *cfg)
 {
-	struct kapi_netdev_priv *priv;
-	struct net_device *dev;
-	size_t name_len;
 	int rc;
 
-	if (!owner || !cfg->name)
-		return -EINVAL;
-	/* alloc_netdev() BUG()s on a name that does not fit. */
-	name_len = strnlen(cfg->name, IFNAMSIZ);
-	if (name_len == 0 || name_len >= IFNAMSIZ)
-		return -EINVAL;
-
-	dev = alloc_netdev(sizeof(*priv), cfg->name, NET_NAME_UNKNOWN, kapi_netdev_setup);
-	if (!dev)
-		return -ENOMEM;
-	priv = netdev_priv(dev);
-	priv->owner = owner;
-
 	rc = kapi_netdev_link_parent(dev, cfg);
-	if (rc) {
-		free_netdev(dev);
+	if (rc)
 		return rc;
-	}
 
 	dev->mtu = cfg->mtu;
 	dev->min_mtu = cfg->min_mtu;
@@ -296,8 +287,52 @@ int kapi_netdev_alloc(const struct kapi_netdev_config *cfg, void *owner, struct 
 		dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 	dev_addr_set(dev, cfg->dev_addr);
 	memcpy(dev->broadcast, cfg->broadcast, INFINIBAND_ALEN);
+	return 0;
+}
+
+int kapi_netdev_alloc(const struct kapi_netdev_config *cfg, void *owner, struct kapi_netdev **out)
+{
+	struct net_device *dev;
+	size_t name_len;
+	int rc;
+
+	if (!owner || !cfg->name)
+		return -EINVAL;
+	/* alloc_netdev() BUG()s on a name that does not fit. */
+	name_len = strnlen(cfg->name, IFNAMSIZ);
+	if (name_len == 0 || name_len >= IFNAMSIZ)
+		return -EINVAL;
+
+	dev = alloc_netdev(sizeof(struct kapi_netdev_priv), cfg->name, NET_NAME_UNKNOWN,
+			   kapi_netdev_setup);
+	if (!dev)
+		return -ENOMEM;
+
+	rc = kapi_netdev_apply_config(dev, cfg);
+	if (rc) {
+		free_netdev(dev);
+		return rc;
+	}
+	if (cfg->same_net_as)
+		dev_net_set(dev, dev_net(CND(cfg->same_net_as)));
+	kapi_priv(dev)->owner = owner;
 
 	*out = KND(dev);
+	return 0;
+}
+
+int kapi_netdev_adopt(struct kapi_netdev *kdev, const struct kapi_netdev_config *cfg, void *owner)
+{
+	struct net_device *dev = ND(kdev);
+	int rc;
+
+	ASSERT_RTNL();
+	if (!owner || dev->netdev_ops != &kapi_netdev_ops || dev->reg_state != NETREG_UNINITIALIZED)
+		return -EINVAL;
+	rc = kapi_netdev_apply_config(dev, cfg);
+	if (rc)
+		return rc;
+	kapi_priv(dev)->owner = owner;
 	return 0;
 }
 
@@ -321,6 +356,52 @@ int kapi_netdev_register_locked(struct kapi_netdev *dev)
 	return register_netdevice(ND(dev));
 }
 
+/* The core's: netdev_run_todo() calls this, then free_netdev(). */
+static void kapi_netdev_priv_destructor(struct net_device *dev)
+{
+	kapi_upcall_netdev_destruct(owner_of(dev), KND(dev));
+	kapi_priv(dev)->owner = NULL;
+}
+
+/*
+ * needs_free_netdev/priv_destructor only after success: a failed
+ * register_netdevice() may unregister the device it half-registered, and
+ * netdev_run_todo() would then call the destructor.
+ */
+static int kapi_netdev_register_core_rtnl(struct net_device *dev)
+{
+	int rc;
+
+	if (!owner_of(dev))
+		return -EINVAL;
+	rc = register_netdevice(dev);
+	if (rc) {
+		kapi_priv(dev)->owner = NULL;
+		return rc;
+	}
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = kapi_netdev_priv_destructor;
+	return 0;
+}
+
+int kapi_netdev_register_core(struct kapi_netdev *dev)
+{
+	int rc;
+
+	/* As register_netdev() does. */
+	if (rtnl_lock_killable())
+		return -EINTR;
+	rc = kapi_netdev_register_core_rtnl(ND(dev));
+	rtnl_unlock();
+	return rc;
+}
+
+int kapi_netdev_register_core_locked(struct kapi_netdev *dev)
+{
+	ASSERT_RTNL();
+	return kapi_netdev_register_core_rtnl(ND(dev));
+}
+
 void kapi_netdev_unregister(struct kapi_netdev *dev)
 {
 	unregister_netdev(ND(dev));
@@ -329,6 +410,16 @@ void kapi_netdev_unregister(struct kapi_netdev *dev)
 void kapi_netdev_unregister_locked(struct kapi_netdev *dev)
 {
 	unregister_netdevice(ND(dev));
+}
+
+int kapi_netdev_net_admin_capable(const struct kapi_netdev *dev)
+{
+	return ns_capable(dev_net(CND(dev))->user_ns, CAP_NET_ADMIN);
+}
+
+int kapi_netdev_same_netns(const struct kapi_netdev *a, const struct kapi_netdev *b)
+{
+	return net_eq(dev_net(CND(a)), dev_net(CND(b)));
 }
 
 void kapi_netdev_hold(struct kapi_netdev *dev)

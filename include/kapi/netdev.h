@@ -9,11 +9,14 @@
  * struct kapi_napi embeds a napi_struct (opaque storage, size
  * static_asserted in kapi/netdev.c). C++ never dereferences either.
  *
- * Owner. The netdev's priv area holds exactly one void * -- the C++
- * object that owns the interface -- set at allocation and never changed.
- * Every ops trampoline reads it and passes it to its upcall, so a hot
- * path (ndo_start_xmit) costs one direct call across the boundary and no
- * further glue call to find the driver object.
+ * Owner. The netdev's priv area starts with one void * -- the C++
+ * object that owns the interface -- set at allocation (or, for a device
+ * the rtnl core allocated, by kapi_netdev_adopt()) and never changed,
+ * except that a failed kapi_netdev_register_core*() clears it. Every ops
+ * trampoline reads it and passes it to its upcall, so a hot path
+ * (ndo_start_xmit) costs one direct call across the boundary and no
+ * further glue call to find the driver object. The rest of priv is the
+ * device's sysfs attribute group (see kapi/sysfs.h); C++ never sees it.
  *
  * Ops. One static const net_device_ops, one header_ops and one netdevice
  * notifier live in kapi/netdev.c. Their members are C trampolines that
@@ -26,13 +29,35 @@
  * skb->data at ndo_start_xmit is [daddr(20) | proto(2) | 0(2) | payload]
  * (hard_header_len 24, as the 6.1 in-tree driver does).
  *
- * Lifetime. alloc -> (register -> unregister) -> free. free_netdev()
- * called under rtnl right after unregister_netdevice() is deferred by the
- * core to netdev_run_todo(), so "unregister, then free" is always the
- * right order. NAPI contexts must be deleted (kapi_napi_del) before the
- * storage that embeds them goes away: free_netdev() walks the NAPI list.
- * After unregister returns, no ops upcall runs for that netdev except the
- * notifier's UNREGISTER, which runs inside unregister.
+ * Lifetime, owned by the caller. alloc -> (register -> unregister) ->
+ * free. free_netdev() called under rtnl right after unregister_netdevice()
+ * is deferred by the core to netdev_run_todo(), so "unregister, then
+ * free" is always the right order. NAPI contexts must be deleted
+ * (kapi_napi_del) before the storage that embeds them goes away:
+ * free_netdev() walks the NAPI list. After unregister returns, no ops
+ * upcall runs for that netdev except the notifier's UNREGISTER, which
+ * runs inside unregister.
+ *
+ * Lifetime, owned by the core. kapi_netdev_register_core*() registers
+ * and, only once registration has succeeded, sets needs_free_netdev and
+ * priv_destructor: from then on the net core owns the device. Whoever
+ * unregisters it (C++ with kapi_netdev_unregister_locked(), rtnl dellink,
+ * rtnl_link_unregister(); netns teardown moves ours back to init_net,
+ * netns_refund) the core runs ndo_uninit inside
+ * unregister and later, in netdev_run_todo() (process context, rtnl
+ * released, after every dev_hold() was dropped), the destruct upcall and
+ * then free_netdev() itself. The owner must stay valid until the destruct
+ * upcall, which is where C++ frees it. A failed registration never calls
+ * the destruct upcall: the device is still the caller's (kapi_netdev_free)
+ * or, for one the rtnl core allocated, the rtnl core's, which frees it
+ * when newlink returns an error. Devices the rtnl core allocates
+ * (`ip link add ... type ipoib`, see kapi/rtnl.h) are built by the same
+ * setup as kapi_netdev_alloc() and configured by kapi_netdev_adopt().
+ *
+ * Every device we allocate (here or through the rtnl core) carries our
+ * rtnl_link_ops, as in-tree, so `ip -d link` shows the ipoib attributes
+ * of parents too and rtnl dellink / rtnl_link_unregister() reach parents
+ * (the dellink upcall decides whether anything happens).
  *
  * Mirrored kernel values (feature bits, IFF_* flags, NETDEV_TX_*, the
  * notifier events) are static_asserted against the kernel's in
@@ -115,6 +140,13 @@ struct kapi_netdev_config {
 	kapi_u64 hw_features;          /* user-toggleable subset */
 	kapi_u8 dev_addr[KAPI_NETDEV_ADDR_LEN];
 	kapi_u8 broadcast[KAPI_NETDEV_ADDR_LEN];
+	/*
+	 * kapi_netdev_alloc() only: if non-NULL, the new device goes into
+	 * this device's network namespace (dev_net_set). Hold rtnl from the
+	 * allocation to the registration, or that device may change
+	 * namespace in between. kapi_netdev_adopt() ignores it.
+	 */
+	struct kapi_netdev *same_net_as;
 };
 
 /* What ndo_get_stats64 reports; the trampoline copies it into rtnl_link_stats64. */
@@ -166,12 +198,45 @@ void kapi_netdev_free(struct kapi_netdev *dev);
 void *kapi_netdev_owner(const struct kapi_netdev *dev);
 
 /*
+ * Applies cfg (everything but name, same_net_as and the namespace) to a
+ * device the rtnl core allocated with our setup and priv size (the dev
+ * of the rtnl newlink upcall), then sets its owner. Overrides what the
+ * core took from the request (IFLA_MTU, IFLA_ADDRESS, IFLA_BROADCAST;
+ * IFLA_TXQLEN if cfg->tx_queue_len is non-zero), as kapi_netdev_alloc()
+ * would have set them.
+ * Context: process (the newlink upcall). Locking: rtnl held.
+ * Ownership: the device stays the rtnl core's; on error the owner is not
+ *   set and the core frees the device when newlink fails.
+ * Returns: 0; -EINVAL (NULL owner, not our device, already registered,
+ *   bad parent_kind); -ENODEV (PARENT_BUS and the HCA has no parent).
+ */
+int kapi_netdev_adopt(struct kapi_netdev *dev, const struct kapi_netdev_config *cfg, void *owner);
+
+/*
  * register_netdev() / register_netdevice(). Calls the init upcall, then
  * the notifier's REGISTER. Context: process; may sleep.
  * Locking: _locked variants require rtnl held; the others take it.
+ * Ownership: unchanged, the caller unregisters and frees.
  */
 int kapi_netdev_register(struct kapi_netdev *dev);
 int kapi_netdev_register_locked(struct kapi_netdev *dev);
+/*
+ * Registers and hands the device to the core (see "Lifetime, owned by
+ * the core" above): on success it sets needs_free_netdev and
+ * priv_destructor, and the caller must never free it; unregister it with
+ * kapi_netdev_unregister_locked() and free the owner in the destruct
+ * upcall. On failure the caller still owns it (kapi_netdev_free(), or
+ * the rtnl core for an adopted device), no destruct upcall will come, and
+ * the owner pointer has been cleared, so no later upcall (the core's
+ * UNREGISTER rebroadcast while a reference drains) reaches the owner.
+ * Context: process; may sleep.
+ * Locking: _locked requires rtnl held; the other takes it (killable,
+ *   -EINTR if a fatal signal is pending). The destruct upcall of a
+ *   device unregistered later runs at that unregister's rtnl_unlock().
+ * Returns: 0; -EINVAL (no owner set); what register_netdevice() returns.
+ */
+int kapi_netdev_register_core(struct kapi_netdev *dev);
+int kapi_netdev_register_core_locked(struct kapi_netdev *dev);
 /*
  * unregister_netdev() / unregister_netdevice(). Closes the device (stop
  * upcall), runs the notifier's UNREGISTER and the uninit upcall.
@@ -179,6 +244,15 @@ int kapi_netdev_register_locked(struct kapi_netdev *dev);
  */
 void kapi_netdev_unregister(struct kapi_netdev *dev);
 void kapi_netdev_unregister_locked(struct kapi_netdev *dev);
+
+/*
+ * ns_capable(dev_net(dev)->user_ns, CAP_NET_ADMIN) for the current task:
+ * 1 if it may administer the device's namespace. Context: process (a
+ * sysfs store, a netlink request); the task is the caller's.
+ */
+int kapi_netdev_net_admin_capable(const struct kapi_netdev *dev);
+/* net_eq(dev_net(a), dev_net(b)). Context: any. Locking: rtnl for a stable answer. */
+int kapi_netdev_same_netns(const struct kapi_netdev *a, const struct kapi_netdev *b);
 
 /* dev_hold()/dev_put(): pin a device across an asynchronous step. Context: any. */
 void kapi_netdev_hold(struct kapi_netdev *dev);
@@ -365,6 +439,21 @@ int kapi_upcall_netdev_set_mac_address(void *owner, struct kapi_netdev *dev,
 void kapi_upcall_netdev_tx_timeout(void *owner, struct kapi_netdev *dev, unsigned int txqueue);
 /* ndo_fix_features: returns the features to keep. Context: process; rtnl held. */
 kapi_u64 kapi_upcall_netdev_fix_features(void *owner, struct kapi_netdev *dev, kapi_u64 features);
+/*
+ * ndo_get_iflink: the ifindex reported as the link (IFLA_LINK, sysfs
+ * iflink); the device's own for a parent, the parent's for a child.
+ * Context: any, including RCU read-side and sysfs reads without rtnl;
+ * must not sleep. May run after uninit, until the device is freed.
+ */
+int kapi_upcall_netdev_get_iflink(void *owner, struct kapi_netdev *dev);
+/*
+ * priv_destructor of a device handed to the core (kapi_netdev_register_core*):
+ * the last upcall for it; free the owner here. NAPI contexts must have been
+ * deleted by now (free_netdev() walks the NAPI list right after).
+ * Context: process (netdev_run_todo: the rtnl_unlock() after the
+ * unregister, in whichever task unlocks); rtnl NOT held; may sleep.
+ */
+void kapi_upcall_netdev_destruct(void *owner, struct kapi_netdev *dev);
 /*
  * Netdevice notifier, for our devices only: REGISTER (after ndo_init),
  * CHANGENAME (name already changed), UNREGISTER (device closed, before

@@ -21,15 +21,35 @@
  *     static Status ndo_set_mac_address(Owner &, NetDev, const u8 (&)[20]);
  *     static void ndo_tx_timeout(Owner &, NetDev, unsigned int txqueue);
  *     static u64 ndo_fix_features(Owner &, NetDev, u64 features);
+ *     static int ndo_get_iflink(Owner &, NetDev);               (any context)
  *     static void netdev_event(Owner &, NetDev, NetdevEvent);
+ *     static void netdev_destruct(Owner &);    (core-owned devices: free Owner)
+ *     static bool attr_visible(Owner &, NetDev, IfAttr);
+ *     static Result<usize> attr_show(Owner &, NetDev, IfAttr, Span<char> buf);
+ *     static Result<usize> attr_store(Owner &, NetDev, IfAttr, const char *buf, usize len);
  *
- * Contexts and locking for each are in kapi/netdev.h. Driver and Owner
- * may be the same class. The driver never sees a kapi type.
+ * Contexts and locking for each are in kapi/netdev.h and kapi/sysfs.h.
+ * Driver and Owner may be the same class. The driver never sees a kapi
+ * type.
+ *
+ * Two ways to own a net_device:
+ *  - UniqueNetDev::create + register_netdev(): the C++ object owns it;
+ *    reset() unregisters and frees, then the owner may go.
+ *  - UniqueNetDev::create + register_to_core(), or NetDev::adopt +
+ *    register_adopted() in the rtnl newlink upcall (kern/rtnl_link.h):
+ *    on success the net core owns it. Unregister with unregister_locked()
+ *    (or rtnl dellink); the core then calls ndo_uninit, and, at the
+ *    rtnl_unlock() that follows (process context, rtnl released, after
+ *    every reference has drained), netdev_destruct, where the owner is
+ *    freed, then frees the net_device. Until netdev_destruct the owner
+ *    must stay valid: sysfs reads, ndo_get_iflink and the core's
+ *    UNREGISTER rebroadcast can still reach it after ndo_uninit.
  */
 #ifndef KERN_NETDEV_H
 #define KERN_NETDEV_H
 
 #include "kapi/netdev.h"
+#include "kapi/sysfs.h"
 #include "kern/base.h"
 #include "kern/ib.h"
 #include "kern/result.h"
@@ -85,6 +105,23 @@ struct LinkStats {
 	u64 multicast;
 };
 
+/*
+ * The files under /sys/class/net/<if>/ (kapi/sysfs.h); attr_visible picks
+ * them per device, once, at register. attr_show is only called for the
+ * readable ones (Mode, Pkey, Umcast, Parent), attr_store only for the
+ * writable ones (Mode, Umcast, CreateChild, DeleteChild).
+ */
+enum class IfAttr : u8 {
+	Mode = KAPI_IF_ATTR_MODE,                /* mode, 0644 */
+	Pkey = KAPI_IF_ATTR_PKEY,                /* pkey, 0444 */
+	Umcast = KAPI_IF_ATTR_UMCAST,            /* umcast, 0644 */
+	CreateChild = KAPI_IF_ATTR_CREATE_CHILD, /* create_child, 0200 */
+	DeleteChild = KAPI_IF_ATTR_DELETE_CHILD, /* delete_child, 0200 */
+	Parent = KAPI_IF_ATTR_PARENT,            /* parent, 0444 */
+};
+inline constexpr usize kIfAttrCount = KAPI_IF_ATTR_COUNT;
+inline constexpr usize kSysfsShowBytes = KAPI_SYSFS_SHOW_BYTES;
+
 /* Where /sys/class/net/<if>/device points. */
 enum class NetdevParent : u8 {
 	Bus = KAPI_NETDEV_PARENT_BUS,     /* the HCA's parent (PCI), as in-tree; -ENODEV if none */
@@ -92,24 +129,7 @@ enum class NetdevParent : u8 {
 	None = KAPI_NETDEV_PARENT_NONE,
 };
 
-/* Everything set before the device becomes visible; see kapi_netdev_config. */
-struct NetDevConfig {
-	const char *name = "ib%d";
-	IbDevice parent{nullptr};
-	NetdevParent parent_kind = NetdevParent::Bus;
-	bool live_addr_change = false; /* in-tree leaves IFF_LIVE_ADDR_CHANGE clear */
-	u16 dev_port = 0;
-	u16 dev_id = 0;
-	u32 mtu = 0;
-	u32 min_mtu = 0;
-	u32 max_mtu = 0;
-	u32 tx_queue_len = 0;
-	u32 watchdog_ms = 0;
-	u64 features = 0;
-	u64 hw_features = 0;
-	u8 dev_addr[kNetdevAddrLen] = {};
-	u8 broadcast[kNetdevAddrLen] = {};
-};
+struct NetDevConfig;
 
 /* A borrowed net_device handle. Valid while its UniqueNetDev (or the core) keeps it. */
 class NetDev {
@@ -180,6 +200,29 @@ public:
 	void wake_queue() noexcept { kapi_netif_wake_queue(m_dev); }
 	bool queue_stopped() const noexcept { return kapi_netif_queue_stopped(m_dev) != 0; }
 
+	/* rtnl newlink only: configure the core-allocated dev, set its owner (defined below). */
+	Status adopt(const NetDevConfig &cfg, void *owner) noexcept;
+	/*
+	 * Registers an adopted device (register_netdevice) and hands it to the
+	 * core as UniqueNetDev::register_to_core does: on success it is the
+	 * core's and netdev_destruct will free the owner, even if newlink
+	 * then fails (after unregister_locked()). On failure the rtnl core
+	 * frees the device when newlink returns the error and no destruct
+	 * upcall comes: free the owner yourself. Context: the newlink
+	 * upcall; rtnl held.
+	 */
+	Status register_adopted() noexcept { return from_errno(kapi_netdev_register_core_locked(m_dev)); }
+	/*
+	 * unregister_netdevice() of a registered device: ndo_stop if up,
+	 * NETDEV_UNREGISTER, ndo_uninit; for a core-owned device
+	 * netdev_destruct follows at rtnl_unlock(). Locking: rtnl held.
+	 */
+	void unregister_locked() noexcept { kapi_netdev_unregister_locked(m_dev); }
+	/* CAP_NET_ADMIN in the device's netns user namespace, for the current task. */
+	bool net_admin_capable() const noexcept { return kapi_netdev_net_admin_capable(m_dev) != 0; }
+	/* Both (non-null) devices in the same network namespace. Locking: rtnl for a stable answer. */
+	bool same_netns(NetDev other) const noexcept { return kapi_netdev_same_netns(m_dev, other.m_dev) != 0; }
+
 	/* dev_hold/dev_put around asynchronous work that names the device. */
 	void hold() noexcept { kapi_netdev_hold(m_dev); }
 	void put() noexcept { kapi_netdev_put(m_dev); }
@@ -203,6 +246,88 @@ private:
 	struct kapi_netdev *m_dev;
 };
 
+/* Everything set before the device becomes visible; see kapi_netdev_config. */
+struct NetDevConfig {
+	const char *name = "ib%d";
+	IbDevice parent{nullptr};
+	NetdevParent parent_kind = NetdevParent::Bus;
+	bool live_addr_change = false; /* in-tree leaves IFF_LIVE_ADDR_CHANGE clear */
+	u16 dev_port = 0;
+	u16 dev_id = 0;
+	u32 mtu = 0;
+	u32 min_mtu = 0;
+	u32 max_mtu = 0;
+	u32 tx_queue_len = 0;
+	u32 watchdog_ms = 0;
+	u64 features = 0;
+	u64 hw_features = 0;
+	u8 dev_addr[kNetdevAddrLen] = {};
+	u8 broadcast[kNetdevAddrLen] = {};
+	/*
+	 * UniqueNetDev::create only: put the device in this device's network
+	 * namespace. Hold rtnl from create to registration for a stable answer.
+	 */
+	NetDev same_net_as{};
+};
+
+namespace detail {
+/*
+ * A show/store result as sysfs wants it: the errno, or the count, which
+ * must stay below limit (show: the buffer size; store: len + 1). A
+ * larger count is a driver bug: reported, and the write/read fails -EIO.
+ */
+inline long sysfs_count(const Result<usize> &n, usize limit) noexcept
+{
+	if (n.is_err())
+		return n.error().code();
+	if (unlikely(n.value() >= limit)) {
+		KERN_WARN("sysfs show/store upcall returned more bytes than it had");
+		return -err::EIO;
+	}
+	return static_cast<long>(n.value());
+}
+
+inline struct kapi_netdev_config to_kapi(const NetDevConfig &cfg) noexcept
+{
+	struct kapi_netdev_config kc = {};
+	kc.name = cfg.name;
+	kc.parent = cfg.parent.raw();
+	kc.parent_kind = static_cast<u8>(cfg.parent_kind);
+	kc.live_addr_change = cfg.live_addr_change;
+	kc.dev_port = cfg.dev_port;
+	kc.dev_id = cfg.dev_id;
+	kc.mtu = cfg.mtu;
+	kc.min_mtu = cfg.min_mtu;
+	kc.max_mtu = cfg.max_mtu;
+	kc.tx_queue_len = cfg.tx_queue_len;
+	kc.watchdog_ms = cfg.watchdog_ms;
+	kc.features = cfg.features;
+	kc.hw_features = cfg.hw_features;
+	for (usize i = 0; i < kNetdevAddrLen; i++) {
+		kc.dev_addr[i] = cfg.dev_addr[i];
+		kc.broadcast[i] = cfg.broadcast[i];
+	}
+	kc.same_net_as = cfg.same_net_as.raw();
+	return kc;
+}
+} // namespace detail
+
+/*
+ * For the dev of the rtnl newlink upcall (allocated by the core with our
+ * setup, no owner yet): applies cfg except name and namespace (parent
+ * link, dev_port/dev_id, MTU and limits, features, addresses,
+ * tx_queue_len if non-zero, watchdog), overriding what the request set,
+ * and sets the owner. On error the owner is not set and the core frees
+ * the device when newlink fails. Context: the newlink upcall; rtnl held.
+ */
+inline Status NetDev::adopt(const NetDevConfig &cfg, void *owner) noexcept
+{
+	struct kapi_netdev_config kc = detail::to_kapi(cfg);
+	return from_errno(kapi_netdev_adopt(m_dev, &kc, owner));
+}
+
+
+
 /*
  * Holds rtnl for the rest of the scope. Context: process; may sleep.
  * Not for code that already runs under rtnl (ndo_open/stop, the notifier).
@@ -219,6 +344,17 @@ inline bool trylock() noexcept { return kapi_rtnl_trylock() != 0; }
 inline void unlock() noexcept { kapi_rtnl_unlock(); }
 inline void assert_held() noexcept { kapi_rtnl_assert(); }
 } // namespace rtnl
+
+/*
+ * restart_syscall(): the error a sysfs store returns when rtnl::trylock()
+ * failed, so the write restarts transparently (-ERESTARTNOINTR) instead
+ * of deadlocking against an unregister that waits for the store.
+ * Context: process (a sysfs store).
+ */
+inline Error restart_syscall() noexcept
+{
+	return Error(kapi_restart_syscall());
+}
 
 /* netif_tx_lock_bh for the scope: excludes ndo_start_xmit on dev. */
 class [[nodiscard]] TxLockGuard : NonMovable {
@@ -260,24 +396,7 @@ public:
 	 */
 	static Result<UniqueNetDev> create(const NetDevConfig &cfg, void *owner) noexcept
 	{
-		struct kapi_netdev_config kc = {};
-		kc.name = cfg.name;
-		kc.parent = cfg.parent.raw();
-		kc.parent_kind = static_cast<u8>(cfg.parent_kind);
-		kc.live_addr_change = cfg.live_addr_change;
-		kc.dev_port = cfg.dev_port;
-		kc.dev_id = cfg.dev_id;
-		kc.mtu = cfg.mtu;
-		kc.min_mtu = cfg.min_mtu;
-		kc.max_mtu = cfg.max_mtu;
-		kc.tx_queue_len = cfg.tx_queue_len;
-		kc.watchdog_ms = cfg.watchdog_ms;
-		kc.features = cfg.features;
-		kc.hw_features = cfg.hw_features;
-		for (usize i = 0; i < kNetdevAddrLen; i++) {
-			kc.dev_addr[i] = cfg.dev_addr[i];
-			kc.broadcast[i] = cfg.broadcast[i];
-		}
+		struct kapi_netdev_config kc = detail::to_kapi(cfg);
 		struct kapi_netdev *dev = nullptr;
 		int rc = kapi_netdev_alloc(&kc, owner, &dev);
 		if (rc)
@@ -294,6 +413,28 @@ public:
 	/* register_netdev (takes rtnl) / register_netdevice (rtnl held). Calls ndo_init. */
 	Status register_netdev() noexcept { return do_register(kapi_netdev_register(m_dev)); }
 	Status register_locked() noexcept { return do_register(kapi_netdev_register_locked(m_dev)); }
+
+	/*
+	 * Registers (register_netdevice; rtnl taken, killably, unless
+	 * rtnl_held) and hands the device to the net core: on success this
+	 * object is disarmed (get() is null, so take get() before), and the
+	 * core calls ndo_uninit at unregister and netdev_destruct, then frees
+	 * the device, at the rtnl_unlock() after it. On failure this object
+	 * still owns the unregistered device (reset() frees it), no
+	 * netdev_destruct will come, and the device's owner pointer is
+	 * cleared. -EINVAL if empty or already registered.
+	 * Context: process; may sleep.
+	 */
+	Status register_to_core(bool rtnl_held) noexcept
+	{
+		if (!m_dev || m_registered)
+			return Error(-err::EINVAL);
+		int rc = rtnl_held ? kapi_netdev_register_core_locked(m_dev) : kapi_netdev_register_core(m_dev);
+		if (rc)
+			return Error(rc);
+		m_dev = nullptr;
+		return ok();
+	}
 
 	/* Unregisters (if registered) and frees. Context: process, rtnl NOT held. */
 	void reset() noexcept
@@ -502,6 +643,39 @@ private:
 	{                                                                                                  \
 		Driver::netdev_event(*static_cast<Owner *>(owner), kern::NetDev(dev),                      \
 				     static_cast<kern::NetdevEvent>(event));                               \
+	}                                                                                                  \
+	extern "C" int kapi_upcall_netdev_get_iflink(void *owner, struct kapi_netdev *dev)                 \
+	{                                                                                                  \
+		return Driver::ndo_get_iflink(*static_cast<Owner *>(owner), kern::NetDev(dev));            \
+	}                                                                                                  \
+	extern "C" void kapi_upcall_netdev_destruct(void *owner, struct kapi_netdev *)                     \
+	{                                                                                                  \
+		Driver::netdev_destruct(*static_cast<Owner *>(owner));                                     \
+	}                                                                                                  \
+	extern "C" int kapi_upcall_netdev_attr_visible(void *owner, struct kapi_netdev *dev,               \
+						       enum kapi_if_attr attr)                             \
+	{                                                                                                  \
+		return Driver::attr_visible(*static_cast<Owner *>(owner), kern::NetDev(dev),               \
+					    static_cast<kern::IfAttr>(attr));                              \
+	}                                                                                                  \
+	extern "C" long kapi_upcall_netdev_attr_show(void *owner, struct kapi_netdev *dev,                 \
+						     enum kapi_if_attr attr, char *buf, kapi_size size)    \
+	{                                                                                                  \
+		kern::Result<kern::usize> n = Driver::attr_show(*static_cast<Owner *>(owner),              \
+								kern::NetDev(dev),                         \
+								static_cast<kern::IfAttr>(attr),           \
+								kern::Span<char>(buf, size));              \
+		return kern::detail::sysfs_count(n, size);                                                 \
+	}                                                                                                  \
+	extern "C" long kapi_upcall_netdev_attr_store(void *owner, struct kapi_netdev *dev,                \
+						      enum kapi_if_attr attr, const char *buf,             \
+						      kapi_size len)                                       \
+	{                                                                                                  \
+		kern::Result<kern::usize> n = Driver::attr_store(*static_cast<Owner *>(owner),             \
+								 kern::NetDev(dev),                        \
+								 static_cast<kern::IfAttr>(attr), buf,     \
+								 len);                                     \
+		return kern::detail::sysfs_count(n, len + 1);                                              \
 	}
 
 #endif /* KERN_NETDEV_H */

@@ -265,6 +265,10 @@ std::vector<kapi_debugfs_dir *> g_debugfs_orphan_dirs;
 std::vector<kapi_debugfs_file *> g_debugfs_orphan_files;
 int g_debugfs_create_error; // Non-zero: every create fails with it.
 
+// rtnl_link_ops registration (kapi/rtnl.h).
+bool g_rtnl_link_registered;
+int g_rtnl_link_register_error; // Non-zero: the next register fails with it.
+
 template <class T>
 bool erase_ptr(std::vector<T *> &v, T *p)
 {
@@ -347,6 +351,8 @@ class KapiStateListener : public ::testing::EmptyTestEventListener {
 		const auto debugfs = kapi_test::debugfs_entries();
 		if (!debugfs.empty())
 			ADD_FAILURE() << "test left debugfs entries (or handles to removed ones):" << join(debugfs);
+		if (kapi_test::rtnl_link_registered())
+			ADD_FAILURE() << "test left the rtnl_link_ops registered";
 		forget_leftovers();
 		kapi_test::reset();
 	}
@@ -364,6 +370,7 @@ class KapiStateListener : public ::testing::EmptyTestEventListener {
 		g_debugfs_files.clear();
 		g_debugfs_orphan_dirs.clear();
 		g_debugfs_orphan_files.clear();
+		g_rtnl_link_registered = false;
 		tl_bh_depth = 0;
 		tl_irq_depth = 0;
 	}
@@ -627,6 +634,31 @@ int kapi_debugfs_file_rename(struct kapi_debugfs_file *file, struct kapi_debugfs
 	return 0;
 }
 
+int kapi_rtnl_link_register(void)
+{
+	std::lock_guard<std::mutex> g(g_state_lock);
+	if (g_rtnl_link_register_error)
+		return std::exchange(g_rtnl_link_register_error, 0);
+	if (g_rtnl_link_registered)
+		return -EEXIST; // rtnl_link_register() of a kind already there.
+	g_rtnl_link_registered = true;
+	return 0;
+}
+
+void kapi_rtnl_link_unregister(void)
+{
+	std::lock_guard<std::mutex> g(g_state_lock);
+	if (!g_rtnl_link_registered)
+		ADD_FAILURE() << "kapi_rtnl_link_unregister without a registration";
+	g_rtnl_link_registered = false;
+}
+
+void kapi_ext_ack_set_msg(struct kapi_ext_ack *ack, const char *msg)
+{
+	if (ack)
+		ack->msg = msg;
+}
+
 } // extern "C"
 
 // ---- Test controls ------------------------------------------------------
@@ -647,6 +679,7 @@ void reset()
 	g_warnings.clear();
 	g_log.clear();
 	g_lock_errors.clear();
+	g_rtnl_link_register_error = 0;
 }
 
 void fail_nth_alloc(long n)
@@ -760,6 +793,18 @@ int bh_disable_depth()
 int irq_disable_depth()
 {
 	return tl_irq_depth;
+}
+
+bool rtnl_link_registered()
+{
+	std::lock_guard<std::mutex> g(g_state_lock);
+	return g_rtnl_link_registered;
+}
+
+void rtnl_link_fail_register(int err)
+{
+	std::lock_guard<std::mutex> g(g_state_lock);
+	g_rtnl_link_register_error = err;
 }
 
 void debugfs_fail_creates(int err)

@@ -28,7 +28,13 @@
 #include "kapi/lock.h"
 #include "kapi/log.h"
 #include "kapi/mem.h"
+#include "kapi/rtnl.h"
 #include "kapi/types.h"
+
+/* The fake netlink_ext_ack: what kapi_ext_ack_set_msg() stored. */
+struct kapi_ext_ack {
+	const char *msg = nullptr;
+};
 
 namespace kapi_test {
 
@@ -93,6 +99,13 @@ struct DebugfsRead {
 	std::vector<kapi_size> caps;  /* The cap offered to each. */
 };
 DebugfsRead debugfs_read(const std::string &path, kapi_size first_cap = KAPI_DEBUGFS_FIRST_CAP);
+
+/*
+ * rtnl_link_ops: whether kapi_rtnl_link_register() holds the kind now;
+ * the next register fails with err (once) if err is non-zero.
+ */
+bool rtnl_link_registered();
+void rtnl_link_fail_register(int err);
 
 } /* namespace kapi_test */
 
