@@ -88,6 +88,8 @@ public:
 
 	constexpr const u8 *raw() const noexcept { return m_raw; }
 	constexpr u8 *raw() noexcept { return m_raw; }
+	/* The bytes as a sized array, for APIs that take exactly kLen bytes. */
+	constexpr const u8 (&bytes() const noexcept)[kLen] { return m_raw; }
 	ByteSpan span() const noexcept { return ByteSpan(m_raw); }
 	constexpr u8 operator[](usize i) const noexcept { return i < kLen ? m_raw[i] : 0; }
 
@@ -178,6 +180,8 @@ public:
 
 	constexpr const u8 *raw() const noexcept { return m_raw; }
 	constexpr u8 *raw() noexcept { return m_raw; }
+	/* The bytes as a sized array, for APIs that take exactly kLen bytes. */
+	constexpr const u8 (&bytes() const noexcept)[kLen] { return m_raw; }
 	ByteSpan span() const noexcept { return ByteSpan(m_raw); }
 	constexpr u8 operator[](usize i) const noexcept { return i < kLen ? m_raw[i] : 0; }
 

@@ -53,12 +53,12 @@ private:
 
 /*
  * A path record kept by value (plain bytes, freely copyable). A
- * value-initialised Path is "unresolved": dlid() == 0. Getters are glue
+ * value-initialised PathRecord is "unresolved": dlid() == 0. Getters are glue
  * calls because the record layout is the kernel's.
  */
-class Path {
+class PathRecord {
 public:
-	Path() = default;
+	PathRecord() = default;
 
 	u32 dlid() const { return kapi_path_dlid(&m_rec); }
 	u32 slid() const { return kapi_path_slid(&m_rec); }
@@ -89,8 +89,8 @@ private:
 	friend class PathQuery;
 	struct kapi_path m_rec {};
 };
-/* PathQuery hands the glue's kapi_path to C++ as a Path without copying. */
-static_assert(sizeof(Path) == sizeof(struct kapi_path), "Path must be a bare kapi_path");
+/* PathQuery hands the glue's kapi_path to C++ as a PathRecord without copying. */
+static_assert(sizeof(PathRecord) == sizeof(struct kapi_path), "PathRecord must be a bare kapi_path");
 
 /* One outstanding path record query at a time. */
 class PathQuery : NonMovable {
@@ -99,14 +99,14 @@ public:
 
 	/*
 	 * Fn(status, path): path is non-null exactly when status is ok and
-	 * is valid only during the call (copy the Path). Runs once per
+	 * is valid only during the call (copy the PathRecord). Runs once per
 	 * successful start(), in ib_sa callback context (do not sleep).
 	 */
-	template <class T, void (T::*Fn)(Status, const Path *)>
+	template <class T, void (T::*Fn)(Status, const PathRecord *)>
 	void init(T *owner)
 	{
 		m_owner = owner;
-		m_call = [](void *o, Status st, const Path *p) { (static_cast<T *>(o)->*Fn)(kern::move(st), p); };
+		m_call = [](void *o, Status st, const PathRecord *p) { (static_cast<T *>(o)->*Fn)(kern::move(st), p); };
 		kapi_sa_path_query_init(&m_q, &PathQuery::trampoline, this);
 	}
 
@@ -138,11 +138,11 @@ private:
 		if (status < 0)
 			self->m_call(self->m_owner, Error(status), nullptr);
 		else
-			self->m_call(self->m_owner, ok(), reinterpret_cast<const Path *>(path));
+			self->m_call(self->m_owner, ok(), reinterpret_cast<const PathRecord *>(path));
 	}
 
 	struct kapi_sa_path_query m_q {};
-	void (*m_call)(void *, Status, const Path *) = nullptr;
+	void (*m_call)(void *, Status, const PathRecord *) = nullptr;
 	void *m_owner = nullptr;
 };
 

@@ -260,7 +260,7 @@ public:
 	~Ah() { reset(); }
 
 	/* ib_init_ah_attr_from_path() + rdma_create_ah(). Context: per `sleep`. */
-	static Result<Ah> create_from_path(Pd &pd, u32 port, const Path &path, AhSleep sleep)
+	static Result<Ah> create_from_path(Pd &pd, u32 port, const PathRecord &path, AhSleep sleep)
 	{
 		Ah ah;
 		TRY(from_errno(kapi_ah_create_from_path(pd.raw(), port, path.raw(), static_cast<int>(sleep),

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ipoib/driver/iface.h - one IPoIB interface: a parent (ib%d, one per
+ * bound port) or a P_Key child of it (ib0.8001), created through sysfs
+ * create_child or `ip link add ... type ipoib`. All kinds are this one
+ * type; a child differs only in its P_Key, its parent and who made it.
+ *
+ * Each interface owns its net_device, UD QP and CQs with their rings and
+ * NAPI contexts, paths, neighbours, multicast groups and counters. Its
+ * parts live in:
+ *   ipoib_iface.cc  create/destroy, open/stop, flush, net_device_ops,
+ *                   sysfs attributes, debugfs lifecycle
+ *   ipoib_ud.cc     UD datapath: receive NAPI, transmit, completions
+ *   ipoib_path.cc   AHs, paths, neighbours (unicast resolution)
+ *   ipoib_mcast.cc  broadcast join, carrier, multicast list, send-only groups
+ *   ipoib_vlan.cc   children: create_child/delete_child, rtnl_link_ops
+ *
+ * Lifetime. The net core owns a registered net_device; the Iface lives
+ * exactly as long: ndo_init links it into its Port, ndo_uninit (rtnl
+ * held, after ndo_stop) unlinks it and releases every resource, and
+ * netdev_destruct (after the last reference, no rtnl) frees it. Nothing
+ * else frees an Iface once it is registered. Parents are unregistered by
+ * Port::remove_all on device removal, children first.
+ *
+ * Lock order (outermost first):
+ *   rtnl -> Port::m_ifaces_lock (mutex) -> Iface::m_ctl (mutex)
+ *        -> netif tx lock -> Iface::m_lock (spin, _bh)
+ * m_lock is never held across a sleep or a glue call that takes another
+ * lock except skb queueing; the CQ handlers only schedule NAPI.
+ * Work on m_wq (ordered, per interface): the multicast task, the AH
+ * reaper, the neighbour GC and QP recovery; none of them blocks on rtnl
+ * (carrier-on uses rtnl_trylock and gives up when the task is stopped).
+ */
+#ifndef IPOIB_DRIVER_IFACE_H
+#define IPOIB_DRIVER_IFACE_H
+
+#include "ipoib/buf_writer.h"
+#include "ipoib/driver/common.h"
+#include "ipoib/driver/mcast.h"
+#include "ipoib/driver/path.h"
+#include "ipoib/neigh_table.h"
+#include "kern/debugfs.h"
+#include "kern/ib.h"
+#include "kern/list.h"
+#include "kern/lock.h"
+#include "kern/rtnl_link.h"
+#include "kern/verbs.h"
+#include "kern/work.h"
+
+namespace ipoib {
+
+/* Counters: each written from one context, read racily by get_stats64. */
+struct Stats {
+	u64 rx_packets = 0;
+	u64 rx_bytes = 0;
+	u64 rx_dropped = 0;
+	u64 rx_errors = 0;
+	u64 multicast = 0;
+	u64 tx_packets = 0;
+	u64 tx_bytes = 0;
+	u64 tx_dropped = 0; /* atomic adds: several contexts */
+	u64 tx_errors = 0;  /* atomic adds */
+};
+
+struct TxSlot {
+	Skb skb;
+	u32 len;
+	kern::TxMap map;
+};
+
+/* Who made an interface (in-tree: IPOIB_PARENT_DEV / LEGACY_CHILD / RTNL_CHILD). */
+enum class IfaceKind : u8 { Parent, SysfsChild, RtnlChild };
+
+/* What Iface::create needs to know beyond the port. */
+struct IfaceSpec {
+	IfaceKind kind = IfaceKind::Parent;
+	u16 pkey = 0;            /* children: the P_Key as requested (full-member bit added) */
+	Iface *parent = nullptr; /* children */
+	const char *name = nullptr; /* sysfs children: "<parent>.<pkey>"; parents: "ib%d" */
+};
+
+class Iface : kern::NonCopyable {
+public:
+	Iface(Port &port, const IfaceSpec &spec) noexcept;
+	~Iface();
+
+	/*
+	 * Creates and registers an interface. With adopt set (rtnl newlink)
+	 * the core allocated the net_device; otherwise one is allocated.
+	 * On success the core owns the device and the Iface (see Lifetime).
+	 * Context: process; rtnl held iff rtnl_held.
+	 */
+	static Result<Iface *> create(Port &port, const IfaceSpec &spec, NetDev adopt, bool rtnl_held);
+	/* A port event turned into a flush. Port::m_ifaces_lock held (and rtnl for Heavy). */
+	void flush(FlushLevel level);
+
+	const char *name() const noexcept { return m_dev.name(); }
+	NetDev netdev() const noexcept { return m_dev; }
+	Port &port() const noexcept { return *m_port_obj; }
+	bool is_child() const noexcept { return m_kind != IfaceKind::Parent; }
+	IfaceKind kind() const noexcept { return m_kind; }
+	Iface *parent() const noexcept { return m_parent; }
+	u16 pkey() const noexcept { return m_pkey; }
+
+	/* net_device_ops and friends (KERN_NETDEV_OPS binds these; Driver == Owner == Iface). */
+	static Status ndo_init(Iface &, NetDev);
+	static void ndo_uninit(Iface &, NetDev);
+	static Status ndo_open(Iface &, NetDev);
+	static Status ndo_stop(Iface &, NetDev);
+	static kern::TxResult ndo_start_xmit(Iface &, NetDev, Skb);
+	static Status ndo_change_mtu(Iface &, NetDev, int new_mtu);
+	static void ndo_set_rx_mode(Iface &, NetDev);
+	static void ndo_get_stats64(Iface &, NetDev, kern::LinkStats &);
+	static Status ndo_set_mac_address(Iface &, NetDev, const u8 (&)[kern::kNetdevAddrLen]);
+	static void ndo_tx_timeout(Iface &, NetDev, unsigned int);
+	static u64 ndo_fix_features(Iface &, NetDev, u64 features);
+	static int ndo_get_iflink(Iface &, NetDev);
+	static void netdev_event(Iface &, NetDev, kern::NetdevEvent);
+	static void netdev_destruct(Iface &);
+	/* sysfs attributes of /sys/class/net/<if>/ (ipoib_iface.cc, children in ipoib_vlan.cc). */
+	static bool attr_visible(Iface &, NetDev, kern::IfAttr);
+	static Result<usize> attr_show(Iface &, NetDev, kern::IfAttr, kern::Span<char> buf);
+	static Result<usize> attr_store(Iface &, NetDev, kern::IfAttr, const char *buf, usize len);
+	/* rtnl_link_ops (ipoib_vlan.cc; KERN_RTNL_LINK_OPS binds these). */
+	static Status rtnl_newlink(NetDev dev, bool has_link, NetDev parent, const kern::LinkAttrs &, kern::ExtAck);
+	static Status rtnl_changelink(Iface &, NetDev, const kern::LinkAttrs &, kern::ExtAck);
+	static bool rtnl_dellink(Iface &, NetDev);
+	static void rtnl_fill_info(Iface &, NetDev, kern::LinkInfo &);
+
+	/* ---- ipoib_vlan.cc: children ---- */
+	Result<usize> create_child_store(const char *buf, usize len);
+	Result<usize> delete_child_store(const char *buf, usize len);
+	Status set_umcast(bool on);
+
+	/* ---- ipoib_ud.cc ---- */
+	Status ud_create();                 /* PD, CQs, QP, rings; at create */
+	void ud_destroy();                  /* reverse; idempotent */
+	Status ud_open();                   /* QP to RTS, post receives, NAPI on */
+	void ud_stop();                     /* NAPI off, QP to ERR, drain, RESET */
+	/* Posts skb (encap header at data) to ah/qpn. Consumes skb. Context: xmit. */
+	void ud_send(Skb skb, IpAh *ah, u32 qpn);
+	int poll_rx(int budget);
+	int poll_tx(int budget);
+	void on_rx_cq();
+	void on_tx_cq();
+	u32 tx_head() const noexcept { return m_tx_head; }
+	u32 tx_tail() const noexcept { return __atomic_load_n(&m_tx_tail, __ATOMIC_ACQUIRE); }
+
+	/* ---- ipoib_mcast.cc ---- */
+	void mcast_start();                 /* queue the join task */
+	void mcast_stop();                  /* leave everything; process context */
+	void mcast_task();
+	/* Multicast/broadcast transmit; consumes skb. Context: xmit. */
+	void mcast_send(Skb skb, const HwAddr &daddr);
+	Gid bcast_mgid() const noexcept { return m_bcast.gid(); }
+
+	/* ---- ipoib_path.cc: paths, neighbours, AHs ---- */
+	void ah_put(IpAh *ah) noexcept;     /* m_lock held */
+	/* Wraps a freshly made AH (or passes its error on). Context: any. */
+	Result<IpAh *> ah_wrap(Result<kern::Ah> made);
+	/* Re-sends parked skbs through the qdisc. Context: process/softirq, no locks held. */
+	void requeue_all(kern::SkbQueue &q);
+	void path_resolved(Path &path, Status st, const kern::PathRecord *rec);
+	void unicast_send(Skb skb, const HwAddr &daddr, bool arp);
+	void flush_paths();
+	void flush_neighs();
+	void invalidate_paths();
+	void reap_ahs(bool all);
+	void reap_ah_task();
+	void neigh_gc_task();
+	/* debugfs ipoib/<if>_path: the in-tree record per path. */
+	void show_paths(BufWriter &w);
+
+	/* Drop-and-count for transmit. Context: any. */
+	void drop_tx(Skb &skb) noexcept
+	{
+		count_tx_dropped();
+		skb.drop();
+	}
+	void count_tx_dropped(u64 n = 1) noexcept { __atomic_fetch_add(&m_stats.tx_dropped, n, __ATOMIC_RELAXED); }
+	void count_tx_error() noexcept { __atomic_fetch_add(&m_stats.tx_errors, 1, __ATOMIC_RELAXED); }
+
+	/* ---- Identity: fixed at create, or written under m_ctl and read anywhere. ---- */
+	Port *m_port_obj;
+	IbDevice m_ib;
+	u32 m_port;
+	const IfaceKind m_kind;
+	Iface *const m_parent;
+	NetDev m_dev;
+	u16 m_pkey = 0xffff;   /* with the full-member bit */
+	u16 m_pkey_index = 0;
+	bool m_pkey_assigned = false; /* the port's table holds m_pkey (m_ctl) */
+	bool m_umcast = false;
+	u32 m_qkey = 0;
+	u16 m_lid = 0;
+	Gid m_gid;
+	HwAddr m_bcast;
+	u32 m_max_ib_mtu = 2048;
+	u32 m_mcast_mtu = 2044;
+	u32 m_admin_mtu = 2044;
+	u32 m_rx_buf_len = 2048 + kGrhLen;
+	kern::ListNode m_port_node; /* Port::m_ifaces: rtnl + Port::m_ifaces_lock to write */
+
+	/* Flags: atomic loads/stores (read lock-free on the datapath). */
+	bool m_oper_up = false;     /* datapath running (written under m_ctl) */
+	bool m_mcast_run = false;   /* the join task may run (m_lock) */
+	bool m_rx_mode_dirty = false; /* the multicast list changed (m_lock) */
+
+	kern::SpinLock m_lock;
+	kern::Mutex m_ctl; /* open/stop/flush of this interface */
+	kern::WorkQueue m_wq;
+	kern::Work m_mcast_work;
+	kern::DelayedWork m_mcast_retry;
+	kern::DelayedWork m_reap_ah_work;
+	kern::DelayedWork m_neigh_gc_work;
+	kern::Work m_qp_recover_work;
+
+	/* ---- UD channel (ipoib_ud.cc) ---- */
+	kern::VerbsCaps m_caps{};
+	kern::Pd m_pd;
+	kern::Cq m_rx_cq;
+	kern::Cq m_tx_cq;
+	kern::UdQp m_qp;
+	int m_max_send_sge = 1;
+	u32 m_qpn = 0; /* the UD QP's number, read once: the receive path compares it per packet */
+	kern::Napi m_rx_napi;
+	kern::Napi m_tx_napi;
+	kern::UniqueArray<kern::RxSlot> m_rx_ring; /* recv NAPI, or the drain with NAPI off */
+	kern::UniqueArray<TxSlot> m_tx_ring;
+	u32 m_rx_size = 0;
+	u32 m_tx_size = 0;
+	u32 m_tx_head = 0; /* Guarded by the netif tx lock. */
+	u32 m_tx_tail = 0; /* Written by send NAPI / the drain; read with acquire. */
+	u32 m_rx_posted = 0; /* recv NAPI / the drain */
+
+	/* ---- Resolver (ipoib_path.cc): all guarded by m_lock ---- */
+	NeighTable<Neigh> m_neighs;
+	NeighTable<Path> m_path_tbl;
+	kern::List<Path, &Path::m_node> m_paths;
+	kern::List<IpAh, &IpAh::m_dead> m_dead_ahs;
+
+	/* ---- Multicast (ipoib_mcast.cc): guarded by m_lock; only the task removes ---- */
+	kern::List<McGroup, &McGroup::m_node> m_groups;
+	McGroup *m_bcast_group = nullptr;
+
+	Stats m_stats;
+	kern::DebugfsFile m_path_file; /* created/renamed/removed by the notifier (rtnl) */
+
+	void debugfs_update(kern::NetdevEvent ev);
+	void qp_recover_task();
+	Status dev_open();
+	void dev_stop();
+	Status refresh_port();
+	/* Everything create() made, in reverse; idempotent. Context: process. */
+	void release();
+	void set_children_up(bool up);
+};
+
+} // namespace ipoib
+
+#endif /* IPOIB_DRIVER_IFACE_H */

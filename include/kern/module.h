@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * kern/module.h - the module parameters (kapi/module.c declares them
+ * with module_param; see kapi/module.h), read by the driver through
+ * these accessors rather than the glue's struct.
+ */
+#ifndef KERN_MODULE_H
+#define KERN_MODULE_H
+
+#include "kapi/module.h"
+#include "kern/base.h"
+
+namespace kern {
+
+namespace params {
+
+/* Fixed after module init (validated and written back by the driver). */
+inline u32 send_queue_size() noexcept { return static_cast<u32>(kapi_params.send_queue_size); }
+inline u32 recv_queue_size() noexcept { return static_cast<u32>(kapi_params.recv_queue_size); }
+/* Writable at run time through sysfs: read it each time. */
+inline int debug_level() noexcept { return kapi_param_read(&kapi_params.debug_level); }
+
+} // namespace params
+
+} // namespace kern
+
+#endif /* KERN_MODULE_H */

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ipoib_iface.cc - one IPoIB interface, parent or child: creation and
+ * release, open/stop, port-event flushes, the net_device operations and
+ * the sysfs attributes every interface shares (mode, pkey, umcast).
+ * Lifetime and lock order are in ipoib/driver/iface.h.
+ */
+#include "ipoib/child.h"
+#include "ipoib/driver/port.h"
+#include "ipoib/params.h"
+#include "ipoib/ring.h"
+
+namespace ipoib {
+
+namespace err = kern::err;
+
+namespace {
+
+constexpr u32 kReapAhIntervalMs = 1000;
+constexpr u32 kNeighGcIntervalMs = 30000;
+constexpr u32 kNeighTableSize = 1024;
+constexpr u32 kPathTableSize = 256;
+constexpr u32 kMinMtu = 68;
+constexpr int kNapiWeight = 64;
+constexpr u32 kMaxCmMtu = 65520; /* the netdev's max_mtu, as in-tree; UD rejects more than IB MTU - 4 */
+
+} // namespace
+
+Iface::Iface(Port &port, const IfaceSpec &spec) noexcept
+	: m_port_obj(&port), m_ib(port.ib()), m_port(port.num()), m_kind(spec.kind), m_parent(spec.parent)
+{
+	if (spec.kind != IfaceKind::Parent)
+		m_pkey = static_cast<u16>(spec.pkey | kPkeyFullMember);
+	KERN_LOCK_INIT(m_lock, "ipoib_iface_lock");
+	KERN_LOCK_INIT(m_ctl, "ipoib_iface_ctl");
+	m_mcast_work.init<Iface, &Iface::mcast_task>(this);
+	m_mcast_retry.init<Iface, &Iface::mcast_task>(this);
+	m_reap_ah_work.init<Iface, &Iface::reap_ah_task>(this);
+	m_neigh_gc_work.init<Iface, &Iface::neigh_gc_task>(this);
+	m_qp_recover_work.init<Iface, &Iface::qp_recover_task>(this);
+}
+
+Iface::~Iface() = default;
+
+/*
+ * Reads LID, GID, MTU and the P_Key index. A parent takes the P_Key at
+ * index 0; a child keeps its own and only looks it up (in-tree:
+ * update_parent_pkey / update_child_pkey). Context: process.
+ */
+Status Iface::refresh_port()
+{
+	kern::PortAttr attr = TRY(m_ib.query_port(m_port));
+	kern::Gid gid = TRY(m_ib.query_gid(m_port, 0));
+	if (!is_child()) {
+		u16 pkey = TRY(m_ib.query_pkey(m_port, 0));
+		m_pkey = static_cast<u16>(pkey | kPkeyFullMember);
+	}
+	m_lid = static_cast<u16>(attr.lid);
+	m_gid = to_wire(gid);
+	m_max_ib_mtu = kern::ib_mtu_to_bytes(attr.max_mtu);
+	if (!m_max_ib_mtu)
+		m_max_ib_mtu = 2048;
+	Result<u16> idx = kern::find_pkey(m_ib, m_port, m_pkey);
+	m_pkey_assigned = idx.is_ok() && (m_pkey & 0x7fff) != 0;
+	m_pkey_index = idx.is_ok() ? idx.value() : 0;
+	return kern::ok();
+}
+
+Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, bool rtnl_held)
+{
+	kern::UniquePtr<Iface> ifc = kern::make<Iface>(Gfp::Kernel, port, spec);
+	if (!ifc)
+		return Error(-err::ENOMEM);
+	/* Whatever was made goes again on any failure below. */
+	auto undo = kern::defer([&] { ifc->release(); });
+	if (!ifc->m_wq.create_ordered("ipoib_wq"))
+		return Error(-err::ENOMEM);
+	TRY(ifc->refresh_port());
+	ifc->m_bcast = broadcast_addr(ifc->m_pkey);
+	ifc->m_rx_buf_len = ifc->m_max_ib_mtu + static_cast<u32>(kGrhLen);
+	ifc->m_mcast_mtu = ifc->m_max_ib_mtu - static_cast<u32>(kEncapLen);
+	ifc->m_admin_mtu = ifc->m_mcast_mtu;
+	TRY(ifc->m_neighs.init(Gfp::Kernel, kNeighTableSize));
+	TRY(ifc->m_path_tbl.init(Gfp::Kernel, kPathTableSize));
+	TRY(ifc->ud_create());
+
+	kern::NetDevConfig cfg;
+	cfg.name = spec.name ? spec.name : "ib%d";
+	cfg.parent = port.ib();
+	cfg.parent_kind = kern::NetdevParent::Bus;
+	cfg.dev_port = static_cast<u16>(port.num() - 1);
+	cfg.dev_id = static_cast<u16>(port.num() - 1);
+	cfg.mtu = ifc->m_mcast_mtu;
+	cfg.min_mtu = kMinMtu;
+	cfg.max_mtu = kMaxCmMtu;
+	cfg.tx_queue_len = ifc->m_tx_size * 2;
+	cfg.watchdog_ms = 1000;
+	cfg.features = kern::netif_f::kVlanChallenged | kern::netif_f::kHighDma;
+	if (ifc->m_max_send_sge > 1)
+		cfg.features |= kern::netif_f::kSg;
+	/* A sysfs child is born in its parent's namespace (rtnl ones where ip asked). */
+	if (spec.kind == IfaceKind::SysfsChild && spec.parent)
+		cfg.same_net_as = spec.parent->netdev();
+	const HwAddr addr(0, ifc->m_qpn, ifc->m_gid);
+	for (usize i = 0; i < kHwAddrLen; i++) {
+		cfg.dev_addr[i] = addr.raw()[i];
+		cfg.broadcast[i] = ifc->m_bcast.raw()[i];
+	}
+
+	if (adopt) {
+		/* rtnl newlink: the core allocated the device and frees it if this fails. */
+		Status st = adopt.adopt(cfg, ifc.get());
+		if (st.is_err() && st.error().code() == -err::ENODEV) {
+			cfg.parent_kind = kern::NetdevParent::None;
+			st = adopt.adopt(cfg, ifc.get());
+		}
+		TRY(kern::move(st));
+		ifc->m_dev = adopt;
+		ifc->m_dev.carrier_off();
+		st = adopt.register_adopted();
+		if (st.is_err()) {
+			ifc->m_dev = NetDev();
+			return st.error();
+		}
+	} else {
+		Result<kern::UniqueNetDev> nd = kern::UniqueNetDev::create(cfg, ifc.get());
+		if (nd.is_err() && nd.error().code() == -err::ENODEV) {
+			/*
+			 * No bus device behind the HCA (a software HCA): no device
+			 * link, as in-tree. Parenting to the ib_device instead would
+			 * hide the netdev's sysfs directory from other network
+			 * namespaces, since the infiniband class is namespace-tagged.
+			 */
+			cfg.parent_kind = kern::NetdevParent::None;
+			nd = kern::UniqueNetDev::create(cfg, ifc.get());
+		}
+		if (nd.is_err())
+			return nd.error();
+		kern::UniqueNetDev owned = nd.release_value();
+		ifc->m_dev = owned.get();
+		/* No carrier until the broadcast group is joined. */
+		ifc->m_dev.carrier_off();
+		Status st = owned.register_to_core(rtnl_held);
+		if (st.is_err()) {
+			ifc->m_dev = NetDev();
+			return st.error();
+		}
+	}
+	undo.cancel();
+	Iface *out = ifc.release();
+	if (out->is_child())
+		kern_info("%s: created as a child of %s (P_Key 0x%04x, QPN 0x%06x)", out->name(),
+			  out->m_parent ? out->m_parent->name() : "?", out->m_pkey, out->m_qpn);
+	else
+		kern_info("%s: created on %s port %u (QPN 0x%06x, P_Key 0x%04x, %u/%u send/recv slots)", out->name(),
+			  out->m_ib.name(), out->m_port, out->m_qpn, out->m_pkey, out->m_tx_size, out->m_rx_size);
+	return out;
+}
+
+void Iface::release()
+{
+	m_rx_napi.del();
+	m_tx_napi.del();
+	m_path_file.reset();
+	m_mcast_work.cancel_sync();
+	m_mcast_retry.cancel_sync();
+	m_reap_ah_work.cancel_sync();
+	m_neigh_gc_work.cancel_sync();
+	m_qp_recover_work.cancel_sync();
+	ud_destroy();
+	m_wq.reset();
+}
+
+Status Iface::dev_open()
+{
+	Status st = refresh_port();
+	if (st.is_err())
+		kern_warn("%s: port query failed: %d", name(), st.error().code());
+	/* Up without a datapath or carrier until the P_Key appears (in-tree: PKEY_ASSIGNED). */
+	if (!m_pkey_assigned) {
+		kern_warn("%s: P_Key 0x%04x is not found", name(), m_pkey);
+		return kern::ok();
+	}
+	TRY(ud_open());
+	__atomic_store_n(&m_oper_up, true, __ATOMIC_RELAXED);
+	m_dev.start_queue();
+	mcast_start();
+	m_wq.queue(m_reap_ah_work, kReapAhIntervalMs);
+	m_wq.queue(m_neigh_gc_work, kNeighGcIntervalMs);
+	return kern::ok();
+}
+
+void Iface::dev_stop()
+{
+	m_dev.carrier_off();
+	if (!__atomic_load_n(&m_oper_up, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&m_oper_up, false, __ATOMIC_RELAXED);
+	m_dev.stop_queue();
+	{
+		/* Fence: no xmit is running once we hold its lock. */
+		kern::TxLockGuard tx(m_dev);
+	}
+	mcast_stop();
+	flush_neighs();
+	flush_paths();
+	/* Drain-time errors are flushes, which never queue the recovery again. */
+	m_qp_recover_work.cancel_sync();
+	ud_stop();
+	m_reap_ah_work.cancel_sync();
+	m_neigh_gc_work.cancel_sync();
+	reap_ahs(true);
+}
+
+void Iface::flush(FlushLevel level)
+{
+	kern::MutexGuard g(m_ctl);
+	if (level == FlushLevel::Heavy) {
+		/* rtnl held by Port::flush: the P_Key (or its index) may have changed. */
+		const u16 old_pkey = m_pkey;
+		const u16 old_index = m_pkey_index;
+		const bool old_assigned = m_pkey_assigned;
+		Status st = refresh_port();
+		if (st.is_err())
+			return;
+		if (m_pkey == old_pkey && m_pkey_index == old_index && m_pkey_assigned == old_assigned) {
+			if (__atomic_load_n(&m_oper_up, __ATOMIC_RELAXED)) {
+				invalidate_paths();
+				mcast_stop();
+				mcast_start();
+			}
+			return;
+		}
+		if (m_pkey_assigned)
+			kern_info("%s: P_Key 0x%04x at index %u", name(), m_pkey, m_pkey_index);
+		else
+			kern_info("%s: P_Key 0x%04x is no longer in the port's table", name(), m_pkey);
+		dev_stop();
+		if (m_pkey != old_pkey) {
+			m_bcast = broadcast_addr(m_pkey);
+			m_dev.set_broadcast(m_bcast.bytes());
+		}
+		if (m_dev.running()) {
+			st = dev_open();
+			if (st.is_err())
+				kern_warn("%s: failed to restart after the P_Key change: %d", name(), st.error().code());
+		}
+		return;
+	}
+
+	if (!__atomic_load_n(&m_oper_up, __ATOMIC_RELAXED))
+		return;
+	if (level == FlushLevel::Light) {
+		(void)refresh_port();
+		invalidate_paths();
+		mcast_stop();
+		reap_ahs(false);
+		mcast_start();
+		return;
+	}
+	/* Normal: down (carrier off, groups left, paths gone), then up again. */
+	m_dev.carrier_off();
+	mcast_stop();
+	flush_neighs();
+	flush_paths();
+	(void)refresh_port();
+	mcast_start();
+}
+
+/*
+ * As in-tree: a parent going up brings its children up, and going down
+ * takes them down. rtnl held (ndo_open/ndo_stop), not m_ctl.
+ */
+void Iface::set_children_up(bool up)
+{
+	if (is_child())
+		return;
+	for (Iface &c : m_port_obj->m_ifaces) {
+		if (c.m_parent != this)
+			continue;
+		const bool is_up = (c.m_dev.flags() & kern::iff::kUp) != 0;
+		if (is_up == up)
+			continue;
+		Status st = c.m_dev.change_flags(up ? c.m_dev.flags() | kern::iff::kUp : c.m_dev.flags() & ~kern::iff::kUp);
+		if (st.is_err())
+			kern_warn("%s: failed to bring child %s %s: %d", name(), c.name(), up ? "up" : "down",
+				  st.error().code());
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* net_device_ops                                                          */
+
+Status Iface::ndo_init(Iface &ifc, NetDev dev)
+{
+	/* Weight 64 for both (in-tree receives with 4); GRO batches per poll. */
+	ifc.m_rx_napi.init<Iface, &Iface::poll_rx>(&ifc, dev, kNapiWeight);
+	ifc.m_tx_napi.init<Iface, &Iface::poll_tx>(&ifc, dev, kNapiWeight);
+	if (ifc.m_parent)
+		ifc.m_parent->m_dev.hold();
+	ifc.m_port_obj->link(ifc);
+	return kern::ok();
+}
+
+void Iface::ndo_uninit(Iface &ifc, NetDev)
+{
+	ifc.m_port_obj->unlink(ifc);
+	ifc.release();
+	if (ifc.m_parent)
+		ifc.m_parent->m_dev.put();
+}
+
+void Iface::netdev_destruct(Iface &ifc)
+{
+	kern::UniquePtr<Iface> free(&ifc);
+}
+
+Status Iface::ndo_open(Iface &ifc, NetDev)
+{
+	{
+		kern::MutexGuard g(ifc.m_ctl);
+		Status st = ifc.dev_open();
+		if (st.is_err()) {
+			kern_warn("%s: open failed: %d", ifc.name(), st.error().code());
+			return st;
+		}
+	}
+	ifc.set_children_up(true);
+	return kern::ok();
+}
+
+Status Iface::ndo_stop(Iface &ifc, NetDev)
+{
+	{
+		kern::MutexGuard g(ifc.m_ctl);
+		ifc.dev_stop();
+	}
+	ifc.set_children_up(false);
+	return kern::ok();
+}
+
+kern::TxResult Iface::ndo_start_xmit(Iface &ifc, NetDev, Skb skb)
+{
+	u8 raw[kHwAddrLen];
+	u16 proto = 0;
+	if (unlikely(skb.tx_pull_header(raw, proto).is_err() || !__atomic_load_n(&ifc.m_oper_up, __ATOMIC_RELAXED))) {
+		ifc.drop_tx(skb);
+		return kern::TxResult::Ok;
+	}
+	const HwAddr daddr(raw);
+	switch (classify_tx(daddr, proto)) {
+	case TxRoute::Multicast:
+		ifc.mcast_send(skb, daddr);
+		break;
+	case TxRoute::Unicast:
+		ifc.unicast_send(skb, daddr, false);
+		break;
+	case TxRoute::UnicastArp:
+		ifc.unicast_send(skb, daddr, true);
+		break;
+	case TxRoute::Drop:
+		ipoib_dbg("%s: dropping packet with unsupported ethertype 0x%04x", ifc.name(), proto);
+		ifc.drop_tx(skb);
+		break;
+	}
+	return kern::TxResult::Ok;
+}
+
+Status Iface::ndo_change_mtu(Iface &ifc, NetDev dev, int new_mtu)
+{
+	const u32 max_ud = ifc.m_max_ib_mtu - static_cast<u32>(kEncapLen);
+	if (new_mtu < 0 || static_cast<u32>(new_mtu) > max_ud) {
+		kern_warn("%s: MTU %d exceeds the datagram-mode maximum %u", ifc.name(), new_mtu, max_ud);
+		return Error(-err::EINVAL);
+	}
+	ifc.m_admin_mtu = static_cast<u32>(new_mtu);
+	if (ifc.m_mcast_mtu < ifc.m_admin_mtu)
+		kern_info("%s: MTU %u > broadcast group MTU %u will cause multicast packet drops", ifc.name(),
+			  ifc.m_admin_mtu, ifc.m_mcast_mtu);
+	dev.set_mtu(ifc.m_mcast_mtu < ifc.m_admin_mtu ? ifc.m_mcast_mtu : ifc.m_admin_mtu);
+	return kern::ok();
+}
+
+void Iface::ndo_set_rx_mode(Iface &ifc, NetDev)
+{
+	kern::SpinGuardBh g(ifc.m_lock);
+	ifc.m_rx_mode_dirty = true;
+	if (ifc.m_mcast_run)
+		ifc.m_wq.queue(ifc.m_mcast_work);
+}
+
+void Iface::ndo_get_stats64(Iface &ifc, NetDev, kern::LinkStats &s)
+{
+	const Stats &c = ifc.m_stats;
+	s.rx_packets = __atomic_load_n(&c.rx_packets, __ATOMIC_RELAXED);
+	s.rx_bytes = __atomic_load_n(&c.rx_bytes, __ATOMIC_RELAXED);
+	s.rx_dropped = __atomic_load_n(&c.rx_dropped, __ATOMIC_RELAXED);
+	s.rx_errors = __atomic_load_n(&c.rx_errors, __ATOMIC_RELAXED);
+	s.multicast = __atomic_load_n(&c.multicast, __ATOMIC_RELAXED);
+	s.tx_packets = __atomic_load_n(&c.tx_packets, __ATOMIC_RELAXED);
+	s.tx_bytes = __atomic_load_n(&c.tx_bytes, __ATOMIC_RELAXED);
+	s.tx_dropped = __atomic_load_n(&c.tx_dropped, __ATOMIC_RELAXED);
+	s.tx_errors = __atomic_load_n(&c.tx_errors, __ATOMIC_RELAXED);
+}
+
+Status Iface::ndo_set_mac_address(Iface &ifc, NetDev, const u8 (&)[kern::kNetdevAddrLen])
+{
+	kern_warn("%s: changing the hardware address is not supported", ifc.name());
+	return Error(-err::EOPNOTSUPP);
+}
+
+void Iface::ndo_tx_timeout(Iface &ifc, NetDev, unsigned int)
+{
+	kern_warn("%s: transmit timeout: %u sends outstanding (head %u), %u receives posted", ifc.name(),
+		  ifc.m_tx_head - ifc.tx_tail(), ifc.m_tx_head, ifc.m_rx_posted);
+}
+
+u64 Iface::ndo_fix_features(Iface &, NetDev, u64 features) { return features; }
+
+/* ip link shows a child as ib0.8001@ib0. */
+int Iface::ndo_get_iflink(Iface &ifc, NetDev dev)
+{
+	return ifc.m_parent ? ifc.m_parent->m_dev.ifindex() : dev.ifindex();
+}
+
+void Iface::netdev_event(Iface &ifc, NetDev, kern::NetdevEvent ev)
+{
+	ipoib_dbg("%s: netdev event %u", ifc.name(), static_cast<unsigned>(ev));
+	ifc.debugfs_update(ev);
+}
+
+/* Context: the netdevice notifier (rtnl held). The fill function never takes rtnl. */
+void Iface::debugfs_update(kern::NetdevEvent ev)
+{
+	if (ev == kern::NetdevEvent::Unregister) {
+		m_path_file.reset();
+		return;
+	}
+	const kern::DebugfsDir &root = debugfs_root();
+	if (!root)
+		return;
+	char fname[kern::kNetdevNameLen + 8];
+	BufWriter w(fname);
+	w.put_str(name());
+	w.put_str("_path");
+	if (ev == kern::NetdevEvent::ChangeName && m_path_file) {
+		Status st = m_path_file.rename(root, fname);
+		if (st.is_err())
+			ipoib_dbg("%s: debugfs rename to %s failed: %d", name(), fname, st.error().code());
+		return;
+	}
+	m_path_file.reset();
+	Result<kern::DebugfsFile> f = kern::DebugfsFile::create<Iface, &Iface::show_paths>(root, fname, this);
+	if (f.is_ok())
+		m_path_file = f.release_value();
+	else
+		ipoib_dbg("%s: debugfs %s not created: %d", name(), fname, f.error().code());
+}
+
+/* ---------------------------------------------------------------------- */
+/* sysfs                                                                   */
+
+/* Which files an interface has (reference b2): rtnl children get none, as in-tree. */
+bool Iface::attr_visible(Iface &ifc, NetDev, kern::IfAttr attr)
+{
+	switch (attr) {
+	case kern::IfAttr::Mode:
+	case kern::IfAttr::Pkey:
+	case kern::IfAttr::Umcast:
+		return ifc.m_kind != IfaceKind::RtnlChild;
+	case kern::IfAttr::CreateChild:
+	case kern::IfAttr::DeleteChild:
+		return ifc.m_kind == IfaceKind::Parent;
+	case kern::IfAttr::Parent:
+		return ifc.m_kind == IfaceKind::SysfsChild;
+	}
+	return false;
+}
+
+Result<usize> Iface::attr_show(Iface &ifc, NetDev, kern::IfAttr attr, kern::Span<char> buf)
+{
+	BufWriter w(buf.data(), buf.size());
+	switch (attr) {
+	case kern::IfAttr::Mode:
+		show_mode(w, Mode::Datagram);
+		break;
+	case kern::IfAttr::Pkey:
+		show_pkey(w, ifc.m_pkey);
+		break;
+	case kern::IfAttr::Umcast:
+		show_umcast(w, __atomic_load_n(&ifc.m_umcast, __ATOMIC_RELAXED));
+		break;
+	case kern::IfAttr::Parent:
+		if (!ifc.m_parent)
+			return Error(-err::EINVAL);
+		show_parent(w, ifc.m_parent->name());
+		break;
+	default:
+		return Error(-err::EINVAL);
+	}
+	return w.size();
+}
+
+Result<usize> Iface::attr_store(Iface &ifc, NetDev dev, kern::IfAttr attr, const char *buf, usize len)
+{
+	if (!dev.net_admin_capable())
+		return Error(-err::EPERM);
+	switch (attr) {
+	case kern::IfAttr::CreateChild:
+		return ifc.create_child_store(buf, len);
+	case kern::IfAttr::DeleteChild:
+		return ifc.delete_child_store(buf, len);
+	case kern::IfAttr::Umcast: {
+		Result<bool> on = parse_umcast(buf, len);
+		if (on.is_err()) {
+			kern_warn("%s: umcast: invalid value", ifc.name());
+			return on.error();
+		}
+		TRY(ifc.set_umcast(on.value()));
+		return len;
+	}
+	case kern::IfAttr::Mode: {
+		Result<Mode> m = parse_mode(buf, len);
+		if (m.is_err()) {
+			kern_warn("%s: mode: expected \"datagram\" or \"connected\"", ifc.name());
+			return m.error();
+		}
+		if (m.value() == Mode::Connected) {
+			kern_warn("%s: connected mode is not supported by this driver yet", ifc.name());
+			return Error(-err::EINVAL);
+		}
+		return len;
+	}
+	default:
+		return Error(-err::EINVAL);
+	}
+}
+
+} // namespace ipoib
+
+KERN_NETDEV_OPS(ipoib::Iface, ipoib::Iface)
