@@ -44,15 +44,6 @@ constexpr bool ah_reapable(u32 tail, u32 last_send) noexcept
 	return static_cast<kern::s32>(tail - last_send) > 0;
 }
 
-/* Multicast join backoff: 1 s, doubling per failure, capped at 16 s (in-tree). */
-inline constexpr u32 kMcastMaxBackoffSec = 16;
-constexpr u32 mcast_next_backoff(u32 cur_sec) noexcept
-{
-	if (cur_sec == 0)
-		return 1;
-	return cur_sec >= kMcastMaxBackoffSec / 2 ? kMcastMaxBackoffSec : cur_sec * 2;
-}
-
 } // namespace ipoib
 
 #endif /* IPOIB_RING_H */

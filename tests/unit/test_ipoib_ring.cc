@@ -54,13 +54,3 @@ TEST(IpoibRing, AhReapable)
 	EXPECT_FALSE(ah_reapable(0xfffffffeu, 3));
 }
 
-TEST(IpoibRing, McastBackoff)
-{
-	EXPECT_EQ(mcast_next_backoff(0), 1u);
-	EXPECT_EQ(mcast_next_backoff(1), 2u);
-	EXPECT_EQ(mcast_next_backoff(2), 4u);
-	EXPECT_EQ(mcast_next_backoff(4), 8u);
-	EXPECT_EQ(mcast_next_backoff(8), 16u);
-	EXPECT_EQ(mcast_next_backoff(16), 16u);
-	EXPECT_EQ(mcast_next_backoff(0xffffffffu), 16u);
-}
