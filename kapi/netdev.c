@@ -620,6 +620,11 @@ void kapi_netdev_update_features(struct kapi_netdev *dev)
 	netdev_update_features(ND(dev));
 }
 
+int kapi_netdev_change_flags(struct kapi_netdev *dev, unsigned int flags)
+{
+	return dev_change_flags(ND(dev), flags, NULL);
+}
+
 int kapi_netdev_set_real_num_tx_queues(struct kapi_netdev *dev, unsigned int n)
 {
 	return netif_set_real_num_tx_queues(ND(dev), n);

@@ -355,6 +355,8 @@ void kapi_netdev_set_features(struct kapi_netdev *dev, kapi_u64 features, kapi_u
 void kapi_netdev_update_features(struct kapi_netdev *dev);
 /* netif_set_real_num_tx_queues(dev, n). Locking: rtnl held once registered. */
 int kapi_netdev_set_real_num_tx_queues(struct kapi_netdev *dev, unsigned int n);
+/* dev_change_flags(dev, flags): IFF_UP opens/closes the device. Context: process, rtnl held. */
+int kapi_netdev_change_flags(struct kapi_netdev *dev, unsigned int flags);
 
 /* ---- Netdevice notifier ------------------------------------------------ */
 

@@ -218,6 +218,8 @@ public:
 	 * netdev_destruct follows at rtnl_unlock(). Locking: rtnl held.
 	 */
 	void unregister_locked() noexcept { kapi_netdev_unregister_locked(m_dev); }
+	/* dev_change_flags: bringing IFF_UP on or off opens or closes it. Context: process, rtnl held. */
+	Status change_flags(u32 flags) noexcept { return from_errno(kapi_netdev_change_flags(m_dev, flags)); }
 	/* CAP_NET_ADMIN in the device's netns user namespace, for the current task. */
 	bool net_admin_capable() const noexcept { return kapi_netdev_net_admin_capable(m_dev) != 0; }
 	/* Both (non-null) devices in the same network namespace. Locking: rtnl for a stable answer. */
