@@ -17,9 +17,8 @@
  * task. Every group but the broadcast one must match the broadcast
  * group's parameters (RFC 4391), so their joins copy them.
  */
-#include "ipoib/driver.h"
+#include "ipoib/driver/iface.h"
 #include "ipoib/mcast_map.h"
-#include "ipoib/ring.h"
 
 namespace ipoib {
 
@@ -29,6 +28,13 @@ constexpr u32 kMaxMcastQueue = 64;
 constexpr u32 kLogFailures = 20;
 
 u32 ib_mtu_bytes(u8 mtu) { return kern::ib_mtu_to_bytes(mtu); }
+
+/* Entry i of a multicast list copied by NetDev::mc_list (20 bytes each). */
+HwAddr mc_entry(kern::Span<u8> list, u32 i)
+{
+	Result<HwAddr> a = HwAddr::from_span(kern::ByteSpan(list.data() + static_cast<usize>(i) * kHwAddrLen, kHwAddrLen));
+	return a.is_ok() ? a.value() : HwAddr();
+}
 
 } // namespace
 
@@ -46,8 +52,11 @@ kern::JoinVerdict McGroup::on_join(Status st, const kern::McMember *rec)
 	Iface &ifc = *m_iface;
 	{
 		kern::SpinGuardBh g(ifc.m_lock);
-		m_busy = false;
-		m_done = true;
+		Result<JoinState> next = join_next(m_state, JoinEvent::Reported);
+		if (next.is_ok())
+			m_state = next.value();
+		else
+			kern_warn("%s: join report for %pI6 in state %s", ifc.name(), m_mgid.raw(), join_state_name(m_state));
 		m_status = st.is_ok() ? 0 : st.error().code();
 		if (rec)
 			m_rec = *rec;
@@ -138,23 +147,30 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 	bool finish = false;
 	bool start = false;
 	int status = 0;
-	u64 now = kapi_jiffies();
+	const u64 now = kern::time::now();
 	JoinParams jp{};
 	{
 		kern::SpinGuardBh g(ifc.m_lock);
-		if (grp.m_attached)
+		switch (grp.m_state) {
+		case JoinState::Attached:
 			return Step::Ready;
-		if (grp.m_busy)
+		case JoinState::Joining:
 			return Step::Pending;
-		if (grp.m_done) {
-			grp.m_done = false;
+		case JoinState::Reported:
 			status = grp.m_status;
 			finish = true;
-		} else if (time_after64(grp.m_delay_until, now)) {
-			u32 ms = kapi_jiffies_to_msecs(grp.m_delay_until - now);
-			ifc.m_wq.queue(ifc.m_mcast_retry, ms ? ms : 1);
-			return Step::Pending;
-		} else {
+			break;
+		case JoinState::BackingOff:
+			if (kern::time::after(grp.m_retry_at, now)) {
+				u32 ms = kern::time::to_ms(grp.m_retry_at - now);
+				ifc.m_wq.queue(ifc.m_mcast_retry, ms ? ms : 1);
+				return Step::Pending;
+			}
+			break;
+		case JoinState::Idle:
+			break;
+		}
+		if (!finish) {
 			/* Build the join request. */
 			const kern::Gid mgid = to_kern(grp.m_mgid);
 			const kern::Gid pgid = to_kern(ifc.m_gid);
@@ -167,7 +183,7 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 			if (is_bcast) {
 				jp.mask = kern::kMcMaskBroadcast;
 			} else {
-				if (!ifc.m_bcast_group || !ifc.m_bcast_group->m_attached)
+				if (!ifc.m_bcast_group || !ifc.m_bcast_group->attached())
 					return Step::Pending;
 				const kern::McMember &b = ifc.m_bcast_group->m_rec;
 				jp.rec.qkey = b.qkey;
@@ -181,7 +197,7 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 				jp.rec.hop_limit = b.hop_limit;
 				jp.mask = kern::kMcMaskLikeBroadcast;
 			}
-			grp.m_busy = true;
+			grp.m_state = JoinState::Joining;
 			start = true;
 		}
 	}
@@ -190,8 +206,6 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 		Status st = grp.m_join.join(ifc.m_ib, ifc.m_port, jp.rec, jp.mask, Gfp::Kernel);
 		if (st.is_ok())
 			return Step::Pending;
-		kern::SpinGuardBh g(ifc.m_lock);
-		grp.m_busy = false;
 		status = st.error().code();
 	}
 
@@ -226,7 +240,7 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 			{
 				kern::SpinGuardBh g(ifc.m_lock);
 				grp.m_ah = ah;
-				grp.m_attached = true;
+				grp.m_state = JoinState::Attached;
 				grp.m_backoff_s = 1;
 				grp.m_failures = 0;
 				grp.m_pending.splice_into(resend);
@@ -248,9 +262,10 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 	u32 failures = 0;
 	{
 		kern::SpinGuardBh g(ifc.m_lock);
+		grp.m_state = JoinState::BackingOff;
 		failures = ++grp.m_failures;
 		delay_s = grp.m_backoff_s;
-		grp.m_delay_until = kapi_jiffies() + kapi_msecs_to_jiffies(delay_s * 1000);
+		grp.m_retry_at = kern::time::deadline_ms(delay_s * 1000);
 		grp.m_backoff_s = mcast_next_backoff(grp.m_backoff_s);
 		/* Send-only: the packets waited long enough after the second failure. */
 		if (grp.m_sendonly && failures >= 2)
@@ -285,7 +300,7 @@ static void mcast_carrier_on(Iface &ifc)
 		}
 		if (!run)
 			return;
-		kapi_msleep(20);
+		kern::time::sleep_ms(20);
 	}
 	ifc.m_mcast_mtu = mcast_mtu;
 	const u32 mtu = mcast_mtu < ifc.m_admin_mtu ? mcast_mtu : ifc.m_admin_mtu;
@@ -334,7 +349,7 @@ static void mcast_sync_list(Iface &ifc)
 		for (McGroup &grp : ifc.m_groups)
 			grp.m_listed = false;
 		for (u32 i = 0; i < count; i++) {
-			HwAddr addr(*reinterpret_cast<const u8(*)[kHwAddrLen]>(buf.data() + i * kHwAddrLen));
+			const HwAddr addr = mc_entry(buf, i);
 			add[i] = false;
 			if (!mcast_addr_is_valid(addr, ifc.m_bcast))
 				continue;
@@ -362,7 +377,7 @@ static void mcast_sync_list(Iface &ifc)
 			bool upgrade = false;
 			if (grp.m_sendonly) {
 				for (u32 i = 0; i < count && !upgrade; i++) {
-					HwAddr addr(*reinterpret_cast<const u8(*)[kHwAddrLen]>(buf.data() + i * kHwAddrLen));
+					const HwAddr addr = mc_entry(buf, i);
 					upgrade = add[i] && addr.gid() == grp.m_mgid;
 				}
 				if (!upgrade)
@@ -378,7 +393,7 @@ static void mcast_sync_list(Iface &ifc)
 	for (u32 i = 0; i < count && nadd; i++) {
 		if (!add[i])
 			continue;
-		HwAddr addr(*reinterpret_cast<const u8(*)[kHwAddrLen]>(buf.data() + i * kHwAddrLen));
+		const HwAddr addr = mc_entry(buf, i);
 		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, &ifc, addr.gid(), false);
 		if (!grp) {
 			kern_warn("%s: no memory for multicast group %pI6", ifc.name(), addr.gid().raw());
@@ -436,7 +451,7 @@ void Iface::mcast_task()
 			if (!m_mcast_run)
 				return;
 			for (McGroup &grp : m_groups) {
-				if (!grp.m_attached && !grp.m_busy && (grp.m_done || !time_after64(grp.m_delay_until, kapi_jiffies()))) {
+				if (join_needs_step(grp.m_state, !kern::time::after(grp.m_retry_at, kern::time::now()))) {
 					next = &grp;
 					break;
 				}
@@ -455,10 +470,9 @@ void Iface::mcast_send(Skb skb, const HwAddr &dest)
 	const Gid mgid = daddr.gid();
 	kern::SpinGuard g(m_lock); /* BHs are off in xmit */
 	/* Nothing is sent to any group before the broadcast group is in use (RFC 4391 section 5). */
-	if (unlikely(!m_mcast_run || !m_bcast_group || !m_bcast_group->m_attached)) {
+	if (unlikely(!m_mcast_run || !m_bcast_group || !m_bcast_group->attached())) {
 		g.unlock();
-		count_tx_dropped();
-		skb.drop();
+		drop_tx(skb);
 		return;
 	}
 	McGroup *found = nullptr;
@@ -473,30 +487,28 @@ void Iface::mcast_send(Skb skb, const HwAddr &dest)
 		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Atomic, this, mgid, true);
 		if (!grp) {
 			g.unlock();
-			count_tx_dropped();
-			skb.drop();
+			drop_tx(skb);
 			return;
 		}
 		found = grp.release();
 		m_groups.push_back(*found);
 		m_wq.queue(m_mcast_work);
 	}
-	if (likely(found->m_attached && found->m_ah)) {
+	if (likely(found->attached() && found->m_ah)) {
 		IpAh *ah = found->m_ah;
 		ah->m_last_send = m_tx_head;
 		g.unlock();
 		ud_send(skb, ah, kMulticastQpn);
 		return;
 	}
-	if (found->m_pending.size() >= kMaxMcastQueue || skb.push_pseudo_header(*reinterpret_cast<const u8(*)[kHwAddrLen]>(daddr.raw())).is_err()) {
+	if (found->m_pending.size() >= kMaxMcastQueue || skb.push_pseudo_header(daddr.bytes()).is_err()) {
 		g.unlock();
-		count_tx_dropped();
-		skb.drop();
+		drop_tx(skb);
 		return;
 	}
 	found->m_pending.push_back(skb);
 	/* A failed send-only group retries on the next packet once its backoff expired. */
-	if (!found->m_busy && !found->m_done)
+	if (join_wants_kick(found->m_state))
 		m_wq.queue(m_mcast_work);
 }
 

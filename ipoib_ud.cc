@@ -16,7 +16,7 @@
  * send = map + post, release = unmap + consume; nothing is allocated per
  * packet beyond the receive skb the in-tree driver allocates too.
  */
-#include "ipoib/driver.h"
+#include "ipoib/driver/iface.h"
 #include "ipoib/params.h"
 #include "ipoib/ring.h"
 
@@ -60,8 +60,8 @@ Status Iface::ud_create()
 {
 	m_caps = kern::query_verbs_caps(m_ib);
 	u32 max_wr = m_caps.max_qp_wr ? m_caps.max_qp_wr : kMaxQueueSize;
-	m_tx_size = min_u32(static_cast<u32>(kapi_params.send_queue_size), max_wr);
-	m_rx_size = min_u32(static_cast<u32>(kapi_params.recv_queue_size), max_wr);
+	m_tx_size = min_u32(kern::params::send_queue_size(), max_wr);
+	m_rx_size = min_u32(kern::params::recv_queue_size(), max_wr);
 	/* Ring indices are masked: keep both powers of two even after the HCA clamp. */
 	while (m_tx_size & (m_tx_size - 1))
 		m_tx_size &= m_tx_size - 1;
@@ -146,17 +146,17 @@ void Iface::ud_stop()
 	 * delivered, since the interface is going down (in-tree does the
 	 * same by turning them into flush errors).
 	 */
-	u64 deadline = kapi_jiffies() + kapi_msecs_to_jiffies(kDrainTimeoutMs);
+	const u64 deadline = kern::time::deadline_ms(kDrainTimeoutMs);
 	while (m_rx_posted > 0 || tx_head() != tx_tail()) {
 		int n = poll_rx(-1) + poll_tx(-1);
 		if (n > 0)
 			continue;
-		if (time_after64(kapi_jiffies(), deadline)) {
+		if (kern::time::passed(deadline)) {
 			kern_warn("%s: timed out draining the QP (%u receives, %u sends left)", name(), m_rx_posted,
 				  tx_head() - tx_tail());
 			break;
 		}
-		kapi_msleep(1);
+		kern::time::sleep_ms(1);
 	}
 
 	st = m_qp.modify_state(kern::QpState::Reset);
@@ -252,10 +252,19 @@ int Iface::poll_rx(int budget)
 			skb.free();
 			return;
 		}
+		/* The GRH area is written only when the packet carried one (multicast, routed). */
 		const bool has_grh = wc.has_grh();
-		Gid sgid(*reinterpret_cast<const u8(*)[16]>(data + 8));
-		Gid dgid(*reinterpret_cast<const u8(*)[16]>(data + 24));
-		if (is_own_echo(static_cast<u16>(wc.slid()), wc.src_qp(), has_grh, sgid, local)) {
+		Grh grh;
+		if (has_grh) {
+			Result<Grh> parsed = parse_grh(kern::ByteSpan(data, kGrhLen));
+			if (unlikely(parsed.is_err())) {
+				bump(m_stats.rx_errors);
+				skb.free();
+				return;
+			}
+			grh = parsed.value();
+		}
+		if (is_own_echo(static_cast<u16>(wc.slid()), wc.src_qp(), has_grh, grh.m_sgid, local)) {
 			skb.free();
 			return;
 		}
@@ -266,7 +275,7 @@ int Iface::poll_rx(int budget)
 			skb.free();
 			return;
 		}
-		const RxPacketType type = classify_rx(has_grh, dgid, bcast);
+		const RxPacketType type = classify_rx(has_grh, grh.m_dgid, bcast);
 		const bool csum_ok = rxcsum && wc.ip_csum_ok();
 		kern::PacketType pt = type == RxPacketType::Host ? kern::PacketType::Host
 				      : type == RxPacketType::Broadcast ? kern::PacketType::Broadcast
@@ -338,17 +347,15 @@ void Iface::ud_send(Skb skb, IpAh *ah, u32 qpn)
 	/* A UD message carries at most one IB MTU: the encap header plus the MTU. */
 	if (unlikely(len > m_mcast_mtu + kEncapLen)) {
 		ipoib_dbg("%s: packet of %u bytes exceeds the UD MTU %u", name(), len, m_mcast_mtu);
-		count_tx_dropped();
 		count_tx_error();
-		skb.drop();
+		drop_tx(skb);
 		return;
 	}
 	const u32 head = m_tx_head;
 	if (unlikely(tx_ring_full(head, tx_tail(), m_tx_size))) {
 		/* Cannot happen while the queue is stopped at sendq - 1; be safe anyway. */
 		m_dev.stop_queue();
-		count_tx_dropped();
-		skb.drop();
+		drop_tx(skb);
 		return;
 	}
 	TxSlot &slot = m_tx_ring[head & (m_tx_size - 1)];
@@ -366,8 +373,7 @@ void Iface::ud_send(Skb skb, IpAh *ah, u32 qpn)
 		slot.skb = Skb();
 		ipoib_dbg("%s: post_send failed: %d", name(), st.error().code());
 		count_tx_error();
-		count_tx_dropped();
-		skb.drop();
+		drop_tx(skb);
 		return;
 	}
 	m_tx_head = head + 1;

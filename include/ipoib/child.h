@@ -96,6 +96,7 @@
 #define IPOIB_CHILD_H
 
 #include "ipoib/buf_writer.h"
+#include "ipoib/wire.h"
 #include "kern/base.h"
 #include "kern/result.h"
 #include "kern/span.h"
@@ -109,8 +110,6 @@ using kern::u64;
 using kern::u8;
 using kern::usize;
 
-/* The full-member bit of a P_Key (IBA 10.9.1.2). */
-inline constexpr u16 kPkeyFullMember = 0x8000;
 /* IFNAMSIZ; child_name() relies on 10 + 1 + 4 + NUL fitting. */
 inline constexpr usize kIfNameSize = 16;
 

@@ -3,9 +3,10 @@
  * ipoib/driver/common.h - names every driver header shares.
  *
  * include/ipoib/driver/ holds the driver's own classes, one header per
- * area (iface, path, mcast, port). Unlike include/ipoib/*.h these use
- * the kernel abstractions (include/kern) and build only into the module;
- * include/ipoib/*.h stays pure and is unit-tested in userspace.
+ * area (iface, path, mcast, port). Unlike the headers directly under
+ * include/ipoib, these use the kernel abstractions (include/kern) and
+ * build only into the module; the others stay pure and are unit-tested
+ * in userspace.
  */
 #ifndef IPOIB_DRIVER_COMMON_H
 #define IPOIB_DRIVER_COMMON_H
