@@ -16,8 +16,6 @@ namespace err = kern::err;
 
 namespace {
 
-constexpr u32 kReapAhIntervalMs = 1000;
-constexpr u32 kNeighGcIntervalMs = 30000;
 constexpr u32 kNeighTableSize = 1024;
 constexpr u32 kPathTableSize = 256;
 constexpr u32 kMinMtu = 68;

@@ -22,9 +22,6 @@ namespace err = kern::err;
 namespace {
 
 constexpr u32 kPathQueryTimeoutMs = 1000;
-constexpr u32 kReapAhIntervalMs = 1000;
-/* arp_tbl defaults: gc_interval 30 s; idle neighbours go after 2 x gc_interval. */
-constexpr u32 kNeighGcIntervalMs = 30000;
 
 } // namespace
 

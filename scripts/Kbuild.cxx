@@ -16,13 +16,7 @@
 # the C and C++ compilers are the same version.
 KCXX ?= $(subst gcc,g++,$(CC))
 
-# No mcount/fentry instrumentation for C++: inline functions and templates
-# are COMDAT groups, and when ld -r keeps one copy of a group it discards
-# the others, whose __mcount_loc entries then point into discarded
-# sections (a link error). C++ functions are therefore not ftrace-able;
-# the C glue still is.
-cxx-unsupported := -pg -mrecord-mcount -mfentry -mnop-mcount \
-	-std=gnu11 -std=gnu89 -Wstrict-prototypes \
+cxx-unsupported := -std=gnu11 -std=gnu89 -Wstrict-prototypes \
 	-Werror=strict-prototypes -Werror=implicit-function-declaration \
 	-Werror=implicit-int -Wno-pointer-sign -Werror=incompatible-pointer-types \
 	-Werror=designated-init -Wdeclaration-after-statement \

@@ -18,6 +18,11 @@
 
 namespace ipoib {
 
+/* The AH reaper's period. */
+inline constexpr u32 kReapAhIntervalMs = 1000;
+/* arp_tbl defaults: gc_interval 30 s; idle neighbours go after 2 x gc_interval. */
+inline constexpr u32 kNeighGcIntervalMs = 30000;
+
 /*
  * A reference-counted address handle. References are taken and dropped
  * under Iface::m_lock; the last one moves the AH to the dead list, and the
