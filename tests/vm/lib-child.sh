@@ -66,11 +66,17 @@ autoload_as() {
 ipoib_unload() { ! ipoib_loaded || rmmod ib_ipoib; }
 
 # ib_netdevs [NS]: names of the InfiniBand netdevs in NS (default: the
-# initial netns), one a line, as `ip link` shows them (name@parent).
+# initial netns), one a line, as `ip link` shows them (name@parent; in NS,
+# see foreign).
 ib_netdevs() {
-	if [ -n "$1" ]; then ip -n "$1" -o link show; else ip -o link show; fi 2>/dev/null |
+	if [ -n "$1" ]; then ip -n "$1" -o link show | foreign; else ip -o link show; fi 2>/dev/null |
 		awk '/link\/infiniband/ { sub(/:$/, "", $2); print $2 }'
 }
+
+# foreign: for `ip -n NS link show` of children whose parent is in another
+# netns: ip resolves the parent's ifindex (and its up/down state, M-DOWN) in
+# NS, where it names an unrelated device or none; "name@?" instead.
+foreign() { sed -E 's/^([0-9]+: [^:@ ]+)(@[^: ]+)?:/\1@?:/; s/,M-DOWN//'; }
 
 # no_ib_netdevs NS...: no InfiniBand netdev in the initial netns nor in any NS.
 no_ib_netdevs() {
