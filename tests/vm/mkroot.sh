@@ -2,9 +2,10 @@
 # Builds the VM's root filesystem (an initramfs, uncompressed cpio):
 # busybox-static for the shell and core utilities, kmod, the real Debian
 # tools the tests drive (ip, ethtool, ping, iperf3, tcpdump, rdma, ibstat)
-# with their shared libraries, the Debian kernel's InfiniBand modules, our
-# ib_ipoib.ko under updates/ (as `make install` puts it), softib.ko under
-# extra/, and the test scripts under /vmtest.
+# with their shared libraries, our helpers from tests/vm/tools (static),
+# the Debian kernel's InfiniBand modules, our ib_ipoib.ko under updates/
+# (as `make install` puts it), softib.ko under extra/, and the test scripts
+# under /vmtest.
 #
 # usage: mkroot.sh KVER OUT.cpio
 set -euo pipefail
@@ -46,6 +47,12 @@ done
 for l in insmod rmmod modprobe lsmod modinfo depmod; do
 	ln -sf kmod "$root/usr/sbin/$l"
 done
+# Test helpers of our own, static (no libraries to copy).
+for src in "$top"/tests/vm/tools/*.c; do
+	gcc -static -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$root/usr/sbin/$(basename "$src" .c)" "$src"
+done
+# The kernel runs /sbin/modprobe to autoload modules (rtnl-link-* aliases).
+ln -sf ../usr/sbin/kmod "$root/sbin/modprobe"
 # libibumad (ibstat) reads sysfs only; its config dir may be absent.
 mkdir -p "$root/etc/rdma" "$root/run/netns"
 cp /etc/protocols /etc/services "$root/etc/"
