@@ -18,7 +18,7 @@ namespace {
 
 constexpr u32 kNeighTableSize = 1024;
 constexpr u32 kPathTableSize = 256;
-constexpr u32 kMinMtu = 68;
+constexpr u32 kMinMtu = 0; /* in-tree sets no lower bound (ip -d link: minmtu 0) */
 constexpr int kNapiWeight = 64;
 constexpr u32 kMaxCmMtu = 65520; /* the netdev's max_mtu, as in-tree; UD rejects more than IB MTU - 4 */
 

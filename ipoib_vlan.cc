@@ -17,7 +17,9 @@
  * child's files are not the ones being written.
  *
  * Parsing and validation are pure (ipoib/child.h, unit-tested); this file
- * applies them.
+ * applies them. Errors carry the in-tree errno and no netlink extack
+ * message (in-tree sets none, so `ip` prints the same); the kernel log
+ * gets one line naming the interface.
  */
 #include "ipoib/child.h"
 #include "ipoib/driver/port.h"
@@ -29,16 +31,14 @@ namespace err = kern::err;
 namespace {
 
 /* The mode a request asks for: datagram only, until connected mode lands. */
-Status check_mode(const Iface &ifc, const kern::LinkAttrs &attrs, kern::ExtAck &extack)
+Status check_mode(const Iface &ifc, const kern::LinkAttrs &attrs)
 {
 	if (!attrs.has_mode || attrs.mode == static_cast<u16>(Mode::Datagram))
 		return kern::ok();
 	if (attrs.mode == static_cast<u16>(Mode::Connected)) {
 		kern_warn("%s: connected mode is not supported by this driver yet", ifc.name());
-		extack.set_msg("ipoib: connected mode is not supported yet");
 	} else {
 		kern_warn("%s: invalid IPoIB mode %u", ifc.name(), attrs.mode);
-		extack.set_msg("ipoib: mode must be 0 (datagram) or 1 (connected)");
 	}
 	return Error(-err::EINVAL);
 }
@@ -152,31 +152,27 @@ Result<usize> Iface::delete_child_store(const char *buf, usize len)
 /* rtnl_link_ops                                                           */
 
 Status Iface::rtnl_newlink(NetDev dev, bool has_link, NetDev parent_dev, const kern::LinkAttrs &attrs,
-			   kern::ExtAck extack)
+			   kern::ExtAck)
 {
 	if (!has_link) {
-		extack.set_msg("ipoib: a parent (link) is required");
 		return Error(-err::EINVAL);
 	}
 	if (!parent_dev) {
-		extack.set_msg("ipoib: the link is not an IPoIB interface");
 		return Error(-err::ENODEV);
 	}
 	Iface &parent = *parent_dev.owner<Iface>();
 	if (parent.is_child()) {
 		kern_warn("%s: child creation disallowed for child devices", parent.name());
-		extack.set_msg("ipoib: child creation disallowed for child devices");
 		return Error(-err::EINVAL);
 	}
 	/* No P_Key: the parent's (duplicates are fine for rtnl children, which are deleted by name). */
 	const u16 pkey = attrs.has_pkey ? attrs.pkey : parent.m_pkey;
 	if (child_pkey_invalid(pkey)) {
 		kern_warn("%s: invalid P_Key 0x%04x for a child", parent.name(), pkey);
-		extack.set_msg("ipoib: P_Key must be 1..0xffff and not 0x8000");
 		return Error(-err::EINVAL);
 	}
 	/* Checked before creation, so nothing can fail after registration. */
-	TRY(check_mode(parent, attrs, extack));
+	TRY(check_mode(parent, attrs));
 
 	IfaceSpec spec;
 	spec.kind = IfaceKind::RtnlChild;
@@ -192,10 +188,10 @@ Status Iface::rtnl_newlink(NetDev dev, bool has_link, NetDev parent_dev, const k
 	return kern::ok();
 }
 
-Status Iface::rtnl_changelink(Iface &ifc, NetDev, const kern::LinkAttrs &attrs, kern::ExtAck extack)
+Status Iface::rtnl_changelink(Iface &ifc, NetDev, const kern::LinkAttrs &attrs, kern::ExtAck)
 {
 	/* As in-tree: the P_Key cannot change; mode and umcast can. */
-	TRY(check_mode(ifc, attrs, extack));
+	TRY(check_mode(ifc, attrs));
 	if (attrs.has_umcast)
 		TRY(ifc.set_umcast(attrs.umcast != 0));
 	return kern::ok();

@@ -332,6 +332,12 @@ int kapi_netdev_adopt(struct kapi_netdev *kdev, const struct kapi_netdev_config 
 	rc = kapi_netdev_apply_config(dev, cfg);
 	if (rc)
 		return rc;
+	/* The core allocated get_num_*_queues (kapi/rtnl.c); one of each is used. */
+	rc = netif_set_real_num_tx_queues(dev, 1);
+	if (!rc)
+		rc = netif_set_real_num_rx_queues(dev, 1);
+	if (rc)
+		return rc;
 	kapi_priv(dev)->owner = owner;
 	return 0;
 }

@@ -93,9 +93,16 @@ static int kapi_rtnl_fill_info(struct sk_buff *skb, const struct net_device *dev
 }
 
 /*
- * One queue each way (the in-tree driver asks for up to 128 with
- * get_num_*_queues; ours transmits on one), like kapi_netdev_alloc().
+ * Queues of an rtnl-created device: allocated as in-tree (one per
+ * possible CPU, at most 128, which `ip -d link` reports as numtxqueues),
+ * while kapi_netdev_adopt() sets one real queue each way, as ours
+ * transmits and receives on one.
  */
+static unsigned int kapi_rtnl_num_queues(void)
+{
+	return min_t(unsigned int, num_possible_cpus(), 128);
+}
+
 struct rtnl_link_ops kapi_rtnl_link_ops __read_mostly = {
 	.kind = "ipoib",
 	.netns_refund = true,
@@ -108,6 +115,8 @@ struct rtnl_link_ops kapi_rtnl_link_ops __read_mostly = {
 	.dellink = kapi_rtnl_dellink,
 	.get_size = kapi_rtnl_get_size,
 	.fill_info = kapi_rtnl_fill_info,
+	.get_num_tx_queues = kapi_rtnl_num_queues,
+	.get_num_rx_queues = kapi_rtnl_num_queues,
 };
 
 int kapi_rtnl_link_register(void)
