@@ -20,9 +20,9 @@ iflink_is_parent() { [ "$(cat $N/$1/iflink)" = "$(cat $N/$2/ifindex)" ]; }
 scenario() {
 	# autoload: the kernel asks modprobe for rtnl-link-ipoib; no IFLA_LINK
 	# then fails the request, but the module stays
-	x "E:Invalid argument" autoload_as $DRV ip link add name probe type ipoib
+	x "E:Invalid argument" 'autoload_as $DRV ip link add name probe type ipoib'
 	x 0 ipoib_loaded
-	x 0 ipoib_is $DRV
+	x 0 'ipoib_is $DRV'
 	x 0 wait_until 15 netdev_exists ib1
 
 	x 0 ip link add link ib0 name ib0.8001 type ipoib pkey 0x8001
