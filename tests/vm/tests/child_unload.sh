@@ -51,11 +51,11 @@ children() {
 	rtnl a ib0 ib0.8002 c pkey 0x8002 && upa c ib0.8002 10.13.0.1/24 &&
 		rtnl b ib1 ib1.8002 d pkey 0x8002 && upa d ib1.8002 10.13.0.2/24 || return 1
 	rtnl a ib0 ib0.8003 a pkey 0x8003 && upa a ib0.8003 || return 1
-	rtnl a ib0 r1 a pkey 0x8001 mode connected && upa a r1 || return 1
+	rtnl a ib0 r1 a pkey 0x8001 mode $CM && upa a r1 || return 1
 	rtnl b ib1 r2 b pkey 0x8001 umcast 1 && upa b r2 || return 1
 	rtnl a ib0 r3 c && upa c r3 || return 1
 	rtnl b ib1 r4 d pkey 0x8002 && upa d r4 || return 1
-	rtnl a ib0 r5 1 pkey 0x8004 && rtnl b ib1 r6 1 pkey 0x8005 mode connected || return 1
+	rtnl a ib0 r5 1 pkey 0x8004 && rtnl b ib1 r6 1 pkey 0x8005 mode $CM || return 1
 	rtnl a ib0 r7 a pkey 0x8002 && rtnl b ib1 r8 b pkey 0x8003 && upa b r8 || return 1
 }
 count_children() {
