@@ -83,6 +83,12 @@ else
 fi
 
 # 4. Subset enforcement.
+if make -C tests/fuzz run FUZZ_TIME=15 >"$log/fuzz.log" 2>&1; then
+	ok "fuzz: $(ls tests/fuzz/fuzz_*.cc | wc -l) harness(es), 15 s each, no crash ($(grep -hoE 'Done [0-9]+ runs' "$log/fuzz.log" | tr '\n' ' '))"
+else
+	notok "fuzz: crash or build failure (see build/check/fuzz.log)"; tail -n 20 "$log/fuzz.log" | sed 's/^/#   /'
+fi
+
 tests/subset/run.sh >"$log/subset.log" 2>&1
 grep -E '^(ok|not ok)' "$log/subset.log"
 tally "$log/subset.log" subset
