@@ -19,13 +19,12 @@ namespace {
 constexpr u32 kNeighTableSize = 1024;
 constexpr u32 kPathTableSize = 256;
 constexpr u32 kMinMtu = 0; /* in-tree sets no lower bound (ip -d link: minmtu 0) */
-constexpr int kNapiWeight = 64;
 constexpr u32 kMaxCmMtu = 65520; /* the netdev's max_mtu, as in-tree; UD rejects more than IB MTU - 4 */
 
 } // namespace
 
 Iface::Iface(Port &port, const IfaceSpec &spec) noexcept
-	: m_port_obj(&port), m_ib(port.ib()), m_port(port.num()), m_kind(spec.kind), m_parent(spec.parent)
+	: m_port_obj(&port), m_ib(port.ib()), m_port(port.num()), m_kind(spec.kind), m_parent(spec.parent), m_ud(*this)
 {
 	if (spec.kind != IfaceKind::Parent)
 		m_pkey = static_cast<u16>(spec.pkey | kPkeyFullMember);
@@ -35,7 +34,6 @@ Iface::Iface(Port &port, const IfaceSpec &spec) noexcept
 	m_mcast_retry.init<Iface, &Iface::mcast_task>(this);
 	m_reap_ah_work.init<Iface, &Iface::reap_ah_task>(this);
 	m_neigh_gc_work.init<Iface, &Iface::neigh_gc_task>(this);
-	m_qp_recover_work.init<Iface, &Iface::qp_recover_task>(this);
 }
 
 Iface::~Iface() = default;
@@ -80,7 +78,7 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	ifc->m_admin_mtu = ifc->m_mcast_mtu;
 	TRY(ifc->m_neighs.init(Gfp::Kernel, kNeighTableSize));
 	TRY(ifc->m_path_tbl.init(Gfp::Kernel, kPathTableSize));
-	TRY(ifc->ud_create());
+	TRY(ifc->m_ud.create(ifc->m_ib));
 
 	kern::NetDevConfig cfg;
 	cfg.name = spec.name ? spec.name : "ib%d";
@@ -91,15 +89,15 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	cfg.mtu = ifc->m_mcast_mtu;
 	cfg.min_mtu = kMinMtu;
 	cfg.max_mtu = kMaxCmMtu;
-	cfg.tx_queue_len = ifc->m_tx_size * 2;
+	cfg.tx_queue_len = ifc->m_ud.tx_size() * 2;
 	cfg.watchdog_ms = 1000;
 	cfg.features = kern::netif_f::kVlanChallenged | kern::netif_f::kHighDma;
-	if (ifc->m_max_send_sge > 1)
+	if (ifc->m_ud.sg())
 		cfg.features |= kern::netif_f::kSg;
 	/* A sysfs child is born in its parent's namespace (rtnl ones where ip asked). */
 	if (spec.kind == IfaceKind::SysfsChild && spec.parent)
 		cfg.same_net_as = spec.parent->netdev();
-	const HwAddr addr(0, ifc->m_qpn, ifc->m_gid);
+	const HwAddr addr(0, ifc->m_ud.qpn(), ifc->m_gid);
 	for (usize i = 0; i < kHwAddrLen; i++) {
 		cfg.dev_addr[i] = addr.raw()[i];
 		cfg.broadcast[i] = ifc->m_bcast.raw()[i];
@@ -148,24 +146,25 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	Iface *out = ifc.release();
 	if (out->is_child())
 		kern_info("%s: created as a child of %s (P_Key 0x%04x, QPN 0x%06x)", out->name(),
-			  out->m_parent ? out->m_parent->name() : "?", out->m_pkey, out->m_qpn);
+			  out->m_parent ? out->m_parent->name() : "?", out->m_pkey, out->m_ud.qpn());
 	else
 		kern_info("%s: created on %s port %u (QPN 0x%06x, P_Key 0x%04x, %u/%u send/recv slots)", out->name(),
-			  out->m_ib.name(), out->m_port, out->m_qpn, out->m_pkey, out->m_tx_size, out->m_rx_size);
+			  out->m_ib.name(), out->m_port, out->m_ud.qpn(), out->m_pkey, out->m_ud.tx_size(),
+			  out->m_ud.rx_size());
 	return out;
 }
 
 void Iface::release()
 {
-	m_rx_napi.del();
-	m_tx_napi.del();
+	m_ud.del_napi();
 	m_path_file.reset();
 	m_mcast_work.cancel_sync();
 	m_mcast_retry.cancel_sync();
 	m_reap_ah_work.cancel_sync();
 	m_neigh_gc_work.cancel_sync();
-	m_qp_recover_work.cancel_sync();
-	ud_destroy();
+	m_ud.cancel_work();
+	reap_ahs(true);
+	m_ud.destroy();
 	m_wq.reset();
 }
 
@@ -179,7 +178,7 @@ Status Iface::dev_open()
 		kern_warn("%s: P_Key 0x%04x is not found", name(), m_pkey);
 		return kern::ok();
 	}
-	TRY(ud_open());
+	TRY(m_ud.open(m_pkey_index, m_port, m_qkey));
 	__atomic_store_n(&m_oper_up, true, __ATOMIC_RELAXED);
 	m_dev.start_queue();
 	mcast_start();
@@ -203,8 +202,8 @@ void Iface::dev_stop()
 	flush_neighs();
 	flush_paths();
 	/* Drain-time errors are flushes, which never queue the recovery again. */
-	m_qp_recover_work.cancel_sync();
-	ud_stop();
+	m_ud.cancel_work();
+	m_ud.stop();
 	m_reap_ah_work.cancel_sync();
 	m_neigh_gc_work.cancel_sync();
 	reap_ahs(true);
@@ -291,9 +290,7 @@ void Iface::set_children_up(bool up)
 
 Status Iface::ndo_init(Iface &ifc, NetDev dev)
 {
-	/* Weight 64 for both (in-tree receives with 4); GRO batches per poll. */
-	ifc.m_rx_napi.init<Iface, &Iface::poll_rx>(&ifc, dev, kNapiWeight);
-	ifc.m_tx_napi.init<Iface, &Iface::poll_tx>(&ifc, dev, kNapiWeight);
+	ifc.m_ud.init_napi(dev);
 	if (ifc.m_parent)
 		ifc.m_parent->m_dev.hold();
 	ifc.m_port_obj->link(ifc);
@@ -410,7 +407,7 @@ Status Iface::ndo_set_mac_address(Iface &ifc, NetDev, const u8 (&)[kern::kNetdev
 void Iface::ndo_tx_timeout(Iface &ifc, NetDev, unsigned int)
 {
 	kern_warn("%s: transmit timeout: %u sends outstanding (head %u), %u receives posted", ifc.name(),
-		  ifc.m_tx_head - ifc.tx_tail(), ifc.m_tx_head, ifc.m_rx_posted);
+		  ifc.m_ud.tx_head() - ifc.m_ud.tx_tail(), ifc.m_ud.tx_head(), ifc.m_ud.rx_posted());
 }
 
 u64 Iface::ndo_fix_features(Iface &, NetDev, u64 features) { return features; }

@@ -215,12 +215,12 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 		if (is_bcast) {
 			/* The Q_Key is the group's; the QP takes it before it is attached. */
 			ifc.m_qkey = rec.qkey;
-			st = ifc.m_qp.set_qkey(rec.qkey);
+			st = ifc.ud().set_qkey(rec.qkey);
 			if (st.is_err())
 				kern_warn("%s: failed to set the Q_Key 0x%x: %d", ifc.name(), rec.qkey, st.error().code());
 		}
 		if (st.is_ok() && !grp.m_sendonly) {
-			Result<kern::McastAttach> att = kern::McastAttach::attach(ifc.m_qp, to_kern(grp.m_mgid), rec.mlid);
+			Result<kern::McastAttach> att = ifc.ud().attach(to_kern(grp.m_mgid), rec.mlid);
 			if (att.is_ok())
 				grp.m_attach = att.release_value();
 			else
@@ -229,7 +229,7 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 		IpAh *ah = nullptr;
 		if (st.is_ok()) {
 			Result<IpAh *> w =
-				ifc.ah_wrap(kern::Ah::create_mcast(ifc.m_pd, ifc.m_port, rec, kern::AhSleep::Yes));
+				ifc.ah_wrap(kern::Ah::create_mcast(ifc.ud().pd(), ifc.m_port, rec, kern::AhSleep::Yes));
 			if (w.is_ok())
 				ah = w.value();
 			else
@@ -496,9 +496,9 @@ void Iface::mcast_send(Skb skb, const HwAddr &dest)
 	}
 	if (likely(found->attached() && found->m_ah)) {
 		IpAh *ah = found->m_ah;
-		ah->m_last_send = m_tx_head;
+		ah->m_last_send = m_ud.tx_head();
 		g.unlock();
-		ud_send(skb, ah, kMulticastQpn);
+		m_ud.send(skb, ah, kMulticastQpn);
 		return;
 	}
 	if (found->m_pending.size() >= kMaxMcastQueue || skb.push_pseudo_header(daddr.bytes()).is_err()) {

@@ -40,7 +40,7 @@ Result<IpAh *> Iface::ah_wrap(Result<kern::Ah> made)
 	}
 	ip->m_ah = kern::move(ah);
 	/* Never used for a send yet: reapable as soon as it is put. */
-	ip->m_last_send = tx_tail() - 1;
+	ip->m_last_send = m_ud.tx_tail() - 1;
 	return ip.release();
 }
 
@@ -56,7 +56,7 @@ void Iface::reap_ahs(bool all)
 	kern::List<IpAh, &IpAh::m_dead> reap;
 	{
 		kern::SpinGuardBh g(m_lock);
-		const u32 tail = tx_tail();
+		const u32 tail = m_ud.tx_tail();
 		for (auto it = m_dead_ahs.begin(); it != m_dead_ahs.end();) {
 			IpAh &ah = *it;
 			++it;
@@ -97,7 +97,7 @@ void Iface::path_resolved(Path &path, Status st, const kern::PathRecord *rec)
 	IpAh *new_ah = nullptr;
 	if (st.is_ok()) {
 		/* ib_sa callback context: the AH must be made without sleeping. */
-		Result<IpAh *> w = ah_wrap(kern::Ah::create_from_path(m_pd, m_port, *rec, kern::AhSleep::No));
+		Result<IpAh *> w = ah_wrap(kern::Ah::create_from_path(m_ud.pd(), m_port, *rec, kern::AhSleep::No));
 		if (w.is_ok())
 			new_ah = w.value();
 		else
@@ -243,9 +243,9 @@ void Iface::unicast_send(Skb skb, const HwAddr &daddr, bool arp)
 	}
 	if (likely(path->m_machine.state() == PathState::Resolved && path->m_ah)) {
 		IpAh *ah = path->m_ah;
-		ah->m_last_send = m_tx_head;
+		ah->m_last_send = m_ud.tx_head();
 		g.unlock();
-		ud_send(skb, ah, daddr.qpn());
+		m_ud.send(skb, ah, daddr.qpn());
 		return;
 	}
 	park_and_query(*this, *path, skb, daddr, g);

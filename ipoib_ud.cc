@@ -26,6 +26,7 @@ namespace {
 
 constexpr usize kWcBatch = 16;
 constexpr unsigned int kDrainTimeoutMs = 5000;
+constexpr int kNapiWeight = 64;
 
 u32 min_u32(u32 a, u32 b) { return a < b ? a : b; }
 
@@ -56,9 +57,14 @@ inline void bump(u64 &c, u64 n = 1) { __atomic_store_n(&c, __atomic_load_n(&c, _
 
 } // namespace
 
-Status Iface::ud_create()
+UdChannel::UdChannel(Iface &ifc) noexcept : m_ifc(ifc)
 {
-	m_caps = kern::query_verbs_caps(m_ib);
+	m_recover_work.init<UdChannel, &UdChannel::recover_task>(this);
+}
+
+Status UdChannel::create(IbDevice ib)
+{
+	m_caps = kern::query_verbs_caps(ib);
 	u32 max_wr = m_caps.max_qp_wr ? m_caps.max_qp_wr : kMaxQueueSize;
 	m_tx_size = min_u32(kern::params::send_queue_size(), max_wr);
 	m_rx_size = min_u32(kern::params::recv_queue_size(), max_wr);
@@ -68,9 +74,9 @@ Status Iface::ud_create()
 	while (m_rx_size & (m_rx_size - 1))
 		m_rx_size &= m_rx_size - 1;
 
-	m_pd = TRY(kern::Pd::create(m_ib));
-	m_rx_cq = TRY((kern::Cq::create<Iface, &Iface::on_rx_cq>(m_ib, this, static_cast<int>(m_rx_size + 1), 0)));
-	m_tx_cq = TRY((kern::Cq::create<Iface, &Iface::on_tx_cq>(m_ib, this, static_cast<int>(m_tx_size), 0)));
+	m_pd = TRY(kern::Pd::create(ib));
+	m_rx_cq = TRY((kern::Cq::create<UdChannel, &UdChannel::on_rx_cq>(ib, this, static_cast<int>(m_rx_size + 1), 0)));
+	m_tx_cq = TRY((kern::Cq::create<UdChannel, &UdChannel::on_tx_cq>(ib, this, static_cast<int>(m_tx_size), 0)));
 
 	kern::UdQpInit init{};
 	init.max_send_wr = m_tx_size;
@@ -89,22 +95,34 @@ Status Iface::ud_create()
 	return kern::ok();
 }
 
-void Iface::ud_destroy()
+void UdChannel::destroy()
 {
-	/* The QP goes before its CQs, the CQs and AHs before the PD. */
+	/* The QP goes before its CQs, the CQs (and the AHs, reaped by the caller) before the PD. */
 	m_qp.reset();
 	m_tx_cq.reset();
 	m_rx_cq.reset();
-	reap_ahs(true);
 	m_pd.reset();
 }
 
-Status Iface::ud_open()
+/* Weight 64 for both (in-tree receives with 4); GRO batches per poll. */
+void UdChannel::init_napi(NetDev dev)
+{
+	m_rx_napi.init<UdChannel, &UdChannel::poll_rx>(this, dev, kNapiWeight);
+	m_tx_napi.init<UdChannel, &UdChannel::poll_tx>(this, dev, kNapiWeight);
+}
+
+void UdChannel::del_napi()
+{
+	m_rx_napi.del();
+	m_tx_napi.del();
+}
+
+Status UdChannel::open(u16 pkey_index, u32 port, u32 qkey)
 {
 	kern::QpState failed = kern::QpState::Reset;
-	Status st = m_qp.init_to_rts(m_pkey_index, m_port, m_qkey, 0, &failed);
+	Status st = m_qp.init_to_rts(pkey_index, port, qkey, 0, &failed);
 	if (st.is_err()) {
-		kern_warn("%s: failed to bring the UD QP up (state %u): %d", name(), static_cast<unsigned>(failed),
+		kern_warn("%s: failed to bring the UD QP up (state %u): %d", m_ifc.name(), static_cast<unsigned>(failed),
 			  st.error().code());
 		return st;
 	}
@@ -113,12 +131,12 @@ Status Iface::ud_open()
 	__atomic_store_n(&m_tx_tail, 0, __ATOMIC_RELEASE);
 	m_rx_posted = 0;
 	for (u32 i = 0; i < m_rx_size; i++) {
-		st = m_qp.rx_refill(m_dev, i, m_rx_buf_len, m_rx_ring[i]);
+		st = m_qp.rx_refill(m_ifc.netdev(), i, m_ifc.m_rx_buf_len, m_rx_ring[i]);
 		if (st.is_err()) {
-			kern_warn("%s: failed to post receive buffer %u: %d", name(), i, st.error().code());
+			kern_warn("%s: failed to post receive buffer %u: %d", m_ifc.name(), i, st.error().code());
 			(void)m_qp.modify_state(kern::QpState::Reset);
 			for (u32 j = 0; j < i; j++)
-				m_qp.rx_release(m_rx_ring[j], m_rx_buf_len);
+				m_qp.rx_release(m_rx_ring[j], m_ifc.m_rx_buf_len);
 			return st;
 		}
 		m_rx_posted++;
@@ -131,14 +149,14 @@ Status Iface::ud_open()
 	return kern::ok();
 }
 
-void Iface::ud_stop()
+void UdChannel::stop()
 {
 	m_rx_napi.disable();
 	m_tx_napi.disable();
 
 	Status st = m_qp.modify_state(kern::QpState::Err);
 	if (st.is_err())
-		kern_warn("%s: failed to move the QP to the error state: %d", name(), st.error().code());
+		kern_warn("%s: failed to move the QP to the error state: %d", m_ifc.name(), st.error().code());
 
 	/*
 	 * Drain from process context: every posted WR now completes, most
@@ -152,7 +170,7 @@ void Iface::ud_stop()
 		if (n > 0)
 			continue;
 		if (kern::time::passed(deadline)) {
-			kern_warn("%s: timed out draining the QP (%u receives, %u sends left)", name(), m_rx_posted,
+			kern_warn("%s: timed out draining the QP (%u receives, %u sends left)", m_ifc.name(), m_rx_posted,
 				  tx_head() - tx_tail());
 			break;
 		}
@@ -161,72 +179,75 @@ void Iface::ud_stop()
 
 	st = m_qp.modify_state(kern::QpState::Reset);
 	if (st.is_err())
-		kern_warn("%s: failed to reset the QP: %d", name(), st.error().code());
+		kern_warn("%s: failed to reset the QP: %d", m_ifc.name(), st.error().code());
 
 	/* After RESET the HCA owns nothing: release whatever the drain left. */
 	for (u32 i = 0; i < m_rx_size; i++)
-		m_qp.rx_release(m_rx_ring[i], m_rx_buf_len);
+		m_qp.rx_release(m_rx_ring[i], m_ifc.m_rx_buf_len);
 	m_rx_posted = 0;
 	for (u32 t = tx_tail(); t != tx_head(); t++) {
 		TxSlot &slot = m_tx_ring[t & (m_tx_size - 1)];
 		if (slot.skb) {
 			m_qp.tx_release(slot.skb, slot.map, 0, false);
 			slot.skb = Skb();
-			count_tx_dropped();
+			m_ifc.count_tx_dropped();
 		}
 	}
 	__atomic_store_n(&m_tx_tail, m_tx_head, __ATOMIC_RELEASE);
 }
 
 /* Moves the QP from SQE back to RTS after a send error (in-tree: qp_state_work). */
-void Iface::qp_recover_task()
+void UdChannel::recover_task()
 {
-	if (!__atomic_load_n(&m_oper_up, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&m_ifc.m_oper_up, __ATOMIC_RELAXED))
 		return;
 	Result<kern::QpState> st = m_qp.query_state();
 	if (st.is_err() || st.value() != kern::QpState::Sqe)
 		return;
 	Status rc = m_qp.modify_state(kern::QpState::Rts);
 	if (rc.is_err())
-		kern_warn("%s: failed to recover the QP from the send-queue error state: %d", name(), rc.error().code());
+		kern_warn("%s: failed to recover the QP from the send-queue error state: %d", m_ifc.name(), rc.error().code());
 	else
-		kern_info("%s: QP recovered from the send-queue error state", name());
+		kern_info("%s: QP recovered from the send-queue error state", m_ifc.name());
 }
 
-void Iface::on_rx_cq() { m_rx_napi.schedule(); }
+void UdChannel::on_rx_cq() { m_rx_napi.schedule(); }
 
-void Iface::on_tx_cq() { m_tx_napi.schedule(); }
+void UdChannel::on_tx_cq() { m_tx_napi.schedule(); }
 
 /*
  * budget < 0: the drain, from process context, with NAPI disabled: every
  * completion is consumed and none is delivered.
  */
-int Iface::poll_rx(int budget)
+int UdChannel::poll_rx(int budget)
 {
 	const bool draining = budget < 0;
 	const int limit = draining ? static_cast<int>(m_rx_size) : budget;
-	const Gid bcast = bcast_mgid();
+	const Gid bcast = m_ifc.bcast_mgid();
 	LocalPort local;
-	local.m_lid = m_lid;
+	local.m_lid = m_ifc.m_lid;
 	local.m_qpn = m_qpn;
-	local.m_gid = m_gid;
-	const bool rxcsum = (m_dev.features() & kern::netif_f::kRxCsum) != 0;
+	local.m_gid = m_ifc.m_gid;
+	const NetDev dev = m_ifc.netdev();
+	const u32 buf_len = m_ifc.m_rx_buf_len;
+	Stats &stats = m_ifc.stats();
+	const bool rxcsum = (dev.features() & kern::netif_f::kRxCsum) != 0;
 	const int done = poll_cq(m_rx_cq, limit, [&](const kern::Wc &wc) {
 		const u64 id = wc.wr_id();
 		if (unlikely(id >= m_rx_size)) {
-			kern_warn("%s: receive completion for unknown slot %llu", name(),
+			kern_warn("%s: receive completion for unknown slot %llu", m_ifc.name(),
 				  static_cast<unsigned long long>(id));
-			bump(m_stats.rx_errors);
+			bump(stats.rx_errors);
 			return;
 		}
 		kern::RxSlot &slot = m_rx_ring[id];
 		if (unlikely(!wc.ok() || draining)) {
 			if (!wc.ok() && !wc.flushed()) {
-				ipoib_dbg("%s: receive error %u (vendor 0x%x) on slot %llu", name(), wc.status(),
+				ipoib_dbg("%s: receive error %u (vendor 0x%x) on slot %llu", m_ifc.name(), wc.status(),
 					  wc.vendor_err(), static_cast<unsigned long long>(id));
-				bump(m_stats.rx_errors);
+				bump(stats.rx_errors);
 			}
-			m_qp.rx_release(slot, m_rx_buf_len);
+			m_qp.rx_release(slot, buf_len);
 			m_rx_posted--;
 			return;
 		}
@@ -234,21 +255,21 @@ int Iface::poll_rx(int budget)
 		const u32 byte_len = wc.byte_len();
 		const kern::RxSlot old = slot;
 		/* Replace first: if no new buffer, drop this packet and reuse its buffer. */
-		if (unlikely(m_qp.rx_refill(m_dev, id, m_rx_buf_len, slot).is_err())) {
+		if (unlikely(m_qp.rx_refill(dev, id, buf_len, slot).is_err())) {
 			slot = old;
-			bump(m_stats.rx_dropped);
-			if (m_qp.rx_repost(id, slot, m_rx_buf_len).is_err()) {
-				m_qp.rx_release(slot, m_rx_buf_len);
+			bump(stats.rx_dropped);
+			if (m_qp.rx_repost(id, slot, buf_len).is_err()) {
+				m_qp.rx_release(slot, buf_len);
 				m_rx_posted--;
 			}
 			return;
 		}
-		m_qp.rx_unmap(old, m_rx_buf_len);
+		m_qp.rx_unmap(old, buf_len);
 
 		Skb skb(old.skb);
 		const u8 *data = static_cast<const u8 *>(old.data);
-		if (unlikely(byte_len < kGrhLen + kEncapLen || byte_len > m_rx_buf_len)) {
-			bump(m_stats.rx_errors);
+		if (unlikely(byte_len < kGrhLen + kEncapLen || byte_len > buf_len)) {
+			bump(stats.rx_errors);
 			skb.free();
 			return;
 		}
@@ -258,7 +279,7 @@ int Iface::poll_rx(int budget)
 		if (has_grh) {
 			Result<Grh> parsed = parse_grh(kern::ByteSpan(data, kGrhLen));
 			if (unlikely(parsed.is_err())) {
-				bump(m_stats.rx_errors);
+				bump(stats.rx_errors);
 				skb.free();
 				return;
 			}
@@ -271,7 +292,7 @@ int Iface::poll_rx(int budget)
 		const u16 proto = kern::load_be16(data + kGrhLen);
 		if (unlikely(proto != ethertype::kIpv4 && proto != ethertype::kIpv6 && proto != ethertype::kArp &&
 			     proto != ethertype::kRarp)) {
-			bump(m_stats.rx_dropped);
+			bump(stats.rx_dropped);
 			skb.free();
 			return;
 		}
@@ -282,13 +303,13 @@ int Iface::poll_rx(int budget)
 									 : kern::PacketType::Multicast;
 		Result<u32> bytes = m_rx_napi.deliver_ud(skb, byte_len, pt, csum_ok);
 		if (unlikely(bytes.is_err())) {
-			bump(m_stats.rx_errors);
+			bump(stats.rx_errors);
 			return;
 		}
-		bump(m_stats.rx_packets);
-		bump(m_stats.rx_bytes, bytes.value());
+		bump(stats.rx_packets);
+		bump(stats.rx_bytes, bytes.value());
 		if (type != RxPacketType::Host)
-			bump(m_stats.multicast);
+			bump(stats.multicast);
 	});
 
 	if (!draining && done < budget && m_rx_napi.complete_done(done)) {
@@ -299,7 +320,7 @@ int Iface::poll_rx(int budget)
 	return done;
 }
 
-int Iface::poll_tx(int budget)
+int UdChannel::poll_tx(int budget)
 {
 	const bool draining = budget < 0;
 	const int limit = draining ? static_cast<int>(m_tx_size) : budget;
@@ -309,18 +330,18 @@ int Iface::poll_tx(int budget)
 		/* Completions need not come in posting order (multicast may lag): the slot is the wr_id. */
 		TxSlot &slot = m_tx_ring[id & (m_tx_size - 1)];
 		if (unlikely(!slot.skb)) {
-			kern_warn("%s: send completion for empty slot %u", name(), id & (m_tx_size - 1));
+			kern_warn("%s: send completion for empty slot %u", m_ifc.name(), id & (m_tx_size - 1));
 			return;
 		}
 		const bool sent = wc.ok();
 		if (likely(sent)) {
-			bump(m_stats.tx_packets);
-			bump(m_stats.tx_bytes, slot.len);
+			bump(m_ifc.stats().tx_packets);
+			bump(m_ifc.stats().tx_bytes, slot.len);
 		} else if (!wc.flushed()) {
-			ipoib_dbg("%s: send error %u (vendor 0x%x)", name(), wc.status(), wc.vendor_err());
-			count_tx_error();
+			ipoib_dbg("%s: send error %u (vendor 0x%x)", m_ifc.name(), wc.status(), wc.vendor_err());
+			m_ifc.count_tx_error();
 			/* A UD send error leaves the QP in SQE, flushing every later send: recover it. */
-			m_wq.queue(m_qp_recover_work);
+			m_ifc.m_wq.queue(m_recover_work);
 		}
 		m_qp.tx_release(slot.skb, slot.map, draining ? 0 : budget, sent);
 		slot.skb = Skb();
@@ -329,9 +350,9 @@ int Iface::poll_tx(int budget)
 	});
 
 	if (!draining) {
-		if (m_dev.queue_stopped() && __atomic_load_n(&m_oper_up, __ATOMIC_RELAXED) &&
+		if (m_ifc.netdev().queue_stopped() && __atomic_load_n(&m_ifc.m_oper_up, __ATOMIC_RELAXED) &&
 		    tx_should_wake(m_tx_head, tail, m_tx_size))
-			m_dev.wake_queue();
+			m_ifc.netdev().wake_queue();
 		if (done < budget && m_tx_napi.complete_done(done)) {
 			Result<bool> missed = m_tx_cq.req_notify_report_missed();
 			if (missed.is_ok() && missed.value())
@@ -341,47 +362,47 @@ int Iface::poll_tx(int budget)
 	return done;
 }
 
-void Iface::ud_send(Skb skb, IpAh *ah, u32 qpn)
+void UdChannel::send(Skb skb, IpAh *ah, u32 qpn)
 {
 	const u32 len = skb.len();
 	/* A UD message carries at most one IB MTU: the encap header plus the MTU. */
-	if (unlikely(len > m_mcast_mtu + kEncapLen)) {
-		ipoib_dbg("%s: packet of %u bytes exceeds the UD MTU %u", name(), len, m_mcast_mtu);
-		count_tx_error();
-		drop_tx(skb);
+	if (unlikely(len > m_ifc.m_mcast_mtu + kEncapLen)) {
+		ipoib_dbg("%s: packet of %u bytes exceeds the UD MTU %u", m_ifc.name(), len, m_ifc.m_mcast_mtu);
+		m_ifc.count_tx_error();
+		m_ifc.drop_tx(skb);
 		return;
 	}
 	const u32 head = m_tx_head;
 	if (unlikely(tx_ring_full(head, tx_tail(), m_tx_size))) {
 		/* Cannot happen while the queue is stopped at sendq - 1; be safe anyway. */
-		m_dev.stop_queue();
-		drop_tx(skb);
+		m_ifc.netdev().stop_queue();
+		m_ifc.drop_tx(skb);
 		return;
 	}
 	TxSlot &slot = m_tx_ring[head & (m_tx_size - 1)];
 	/* Filled before posting: the completion can be polled on another CPU before the post returns. */
 	slot.skb = skb;
 	slot.len = len;
-	Status st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_qkey, kern::send_flag::Signaled, m_max_send_sge,
+	Status st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_ifc.m_qkey, kern::send_flag::Signaled, m_max_send_sge,
 				  slot.map);
 	if (unlikely(st.is_err()) && st.error().code() == -kern::err::E2BIG) {
 		if (skb.linearize().is_ok())
-			st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_qkey, kern::send_flag::Signaled,
+			st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_ifc.m_qkey, kern::send_flag::Signaled,
 					   m_max_send_sge, slot.map);
 	}
 	if (unlikely(st.is_err())) {
 		slot.skb = Skb();
-		ipoib_dbg("%s: post_send failed: %d", name(), st.error().code());
-		count_tx_error();
-		drop_tx(skb);
+		ipoib_dbg("%s: post_send failed: %d", m_ifc.name(), st.error().code());
+		m_ifc.count_tx_error();
+		m_ifc.drop_tx(skb);
 		return;
 	}
 	m_tx_head = head + 1;
 	if (tx_should_stop(m_tx_head, tx_tail(), m_tx_size)) {
-		m_dev.stop_queue();
+		m_ifc.netdev().stop_queue();
 		/* Completions may all have arrived before the stop: re-check so the queue is not stuck. */
 		if (tx_should_wake(m_tx_head, tx_tail(), m_tx_size))
-			m_dev.wake_queue();
+			m_ifc.netdev().wake_queue();
 	}
 }
 

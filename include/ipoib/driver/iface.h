@@ -38,6 +38,7 @@
 #include "ipoib/driver/common.h"
 #include "ipoib/driver/mcast.h"
 #include "ipoib/driver/path.h"
+#include "ipoib/driver/ud.h"
 #include "ipoib/neigh_table.h"
 #include "kern/debugfs.h"
 #include "kern/ib.h"
@@ -60,12 +61,6 @@ struct Stats {
 	u64 tx_bytes = 0;
 	u64 tx_dropped = 0; /* atomic adds: several contexts */
 	u64 tx_errors = 0;  /* atomic adds */
-};
-
-struct TxSlot {
-	Skb skb;
-	u32 len;
-	kern::TxMap map;
 };
 
 /* Who made an interface (in-tree: IPOIB_PARENT_DEV / LEGACY_CHILD / RTNL_CHILD). */
@@ -132,19 +127,9 @@ public:
 	Result<usize> delete_child_store(const char *buf, usize len);
 	Status set_umcast(bool on);
 
-	/* ---- ipoib_ud.cc ---- */
-	Status ud_create();                 /* PD, CQs, QP, rings; at create */
-	void ud_destroy();                  /* reverse; idempotent */
-	Status ud_open();                   /* QP to RTS, post receives, NAPI on */
-	void ud_stop();                     /* NAPI off, QP to ERR, drain, RESET */
-	/* Posts skb (encap header at data) to ah/qpn. Consumes skb. Context: xmit. */
-	void ud_send(Skb skb, IpAh *ah, u32 qpn);
-	int poll_rx(int budget);
-	int poll_tx(int budget);
-	void on_rx_cq();
-	void on_tx_cq();
-	u32 tx_head() const noexcept { return m_tx_head; }
-	u32 tx_tail() const noexcept { return __atomic_load_n(&m_tx_tail, __ATOMIC_ACQUIRE); }
+	/* ---- the UD channel (ipoib_ud.cc) ---- */
+	UdChannel &ud() noexcept { return m_ud; }
+	Stats &stats() noexcept { return m_stats; }
 
 	/* ---- ipoib_mcast.cc ---- */
 	void mcast_start();                 /* queue the join task */
@@ -213,25 +198,8 @@ public:
 	kern::DelayedWork m_mcast_retry;
 	kern::DelayedWork m_reap_ah_work;
 	kern::DelayedWork m_neigh_gc_work;
-	kern::Work m_qp_recover_work;
 
-	/* ---- UD channel (ipoib_ud.cc) ---- */
-	kern::VerbsCaps m_caps{};
-	kern::Pd m_pd;
-	kern::Cq m_rx_cq;
-	kern::Cq m_tx_cq;
-	kern::UdQp m_qp;
-	int m_max_send_sge = 1;
-	u32 m_qpn = 0; /* the UD QP's number, read once: the receive path compares it per packet */
-	kern::Napi m_rx_napi;
-	kern::Napi m_tx_napi;
-	kern::UniqueArray<kern::RxSlot> m_rx_ring; /* recv NAPI, or the drain with NAPI off */
-	kern::UniqueArray<TxSlot> m_tx_ring;
-	u32 m_rx_size = 0;
-	u32 m_tx_size = 0;
-	u32 m_tx_head = 0; /* Guarded by the netif tx lock. */
-	u32 m_tx_tail = 0; /* Written by send NAPI / the drain; read with acquire. */
-	u32 m_rx_posted = 0; /* recv NAPI / the drain */
+	UdChannel m_ud;
 
 	/* ---- Resolver (ipoib_path.cc): all guarded by m_lock ---- */
 	NeighTable<Neigh> m_neighs;
@@ -247,7 +215,6 @@ public:
 	kern::DebugfsFile m_path_file; /* created/renamed/removed by the notifier (rtnl) */
 
 	void debugfs_update(kern::NetdevEvent ev);
-	void qp_recover_task();
 	Status dev_open();
 	void dev_stop();
 	Status refresh_port();

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ipoib/driver/ud.h - the UD channel of one interface (ipoib_ud.cc):
+ * PD, UD QP, the receive and transmit CQs with their rings and NAPI
+ * contexts, QP recovery, and the drain on stop.
+ *
+ * The interface drives it (create/open/stop/destroy under Iface::m_ctl);
+ * transmit (send) runs under the netif tx lock; the receive ring belongs
+ * to the receive NAPI poll and the transmit tail to the send poll. It
+ * reads the interface's identity (LID, GID, MTU, Q_Key, broadcast MGID)
+ * and counts into its Stats, and calls nothing else of it.
+ */
+#ifndef IPOIB_DRIVER_UD_H
+#define IPOIB_DRIVER_UD_H
+
+#include "ipoib/driver/common.h"
+#include "ipoib/driver/path.h"
+#include "kern/verbs.h"
+#include "kern/work.h"
+
+namespace ipoib {
+
+struct TxSlot {
+	Skb skb;
+	u32 len;
+	kern::TxMap map;
+};
+
+class UdChannel : kern::NonCopyable {
+public:
+	explicit UdChannel(Iface &ifc) noexcept;
+
+	/* PD, CQs, QP, rings, sized by the module parameters and the HCA. Context: process. */
+	Status create(IbDevice ib);
+	/* Reverse of create (AHs must be gone first); idempotent. */
+	void destroy();
+	/* NAPI contexts on the net_device (ndo_init) and off it (before it is freed). */
+	void init_napi(NetDev dev);
+	void del_napi();
+	/* QP to RTS on the P_Key index, receives posted, NAPI on. Context: process. */
+	Status open(u16 pkey_index, u32 port, u32 qkey);
+	/* NAPI off, QP to ERR, drain (at most 5 s), RESET, leftovers freed. Context: process. */
+	void stop();
+	void cancel_work() { m_recover_work.cancel_sync(); }
+
+	/* Posts skb (encap header at data) to ah/qpn. Consumes skb. Context: xmit (netif tx lock). */
+	void send(Skb skb, IpAh *ah, u32 qpn);
+	Status set_qkey(u32 qkey) { return m_qp.set_qkey(qkey); }
+	Result<kern::McastAttach> attach(const kern::Gid &mgid, u16 mlid)
+	{
+		return kern::McastAttach::attach(m_qp, mgid, mlid);
+	}
+
+	kern::Pd &pd() noexcept { return m_pd; }
+	u32 qpn() const noexcept { return m_qpn; }
+	u32 tx_size() const noexcept { return m_tx_size; }
+	u32 rx_size() const noexcept { return m_rx_size; }
+	bool sg() const noexcept { return m_max_send_sge > 1; }
+	/* The ring head: under the netif tx lock. */
+	u32 tx_head() const noexcept { return m_tx_head; }
+	u32 tx_tail() const noexcept { return __atomic_load_n(&m_tx_tail, __ATOMIC_ACQUIRE); }
+	u32 rx_posted() const noexcept { return m_rx_posted; }
+
+private:
+	int poll_rx(int budget);
+	int poll_tx(int budget);
+	void on_rx_cq();
+	void on_tx_cq();
+	void recover_task();
+
+	Iface &m_ifc;
+	kern::VerbsCaps m_caps{};
+	kern::Pd m_pd;
+	kern::Cq m_rx_cq;
+	kern::Cq m_tx_cq;
+	kern::UdQp m_qp;
+	int m_max_send_sge = 1;
+	u32 m_qpn = 0; /* read once: the receive path compares it per packet */
+	kern::Napi m_rx_napi;
+	kern::Napi m_tx_napi;
+	kern::Work m_recover_work; /* on Iface::m_wq */
+	kern::UniqueArray<kern::RxSlot> m_rx_ring; /* recv NAPI, or the drain with NAPI off */
+	kern::UniqueArray<TxSlot> m_tx_ring;
+	u32 m_rx_size = 0;
+	u32 m_tx_size = 0;
+	u32 m_tx_head = 0;   /* Guarded by the netif tx lock. */
+	u32 m_tx_tail = 0;   /* Written by send NAPI / the drain; read with acquire. */
+	u32 m_rx_posted = 0; /* recv NAPI / the drain */
+};
+
+} // namespace ipoib
+
+#endif /* IPOIB_DRIVER_UD_H */
