@@ -16,24 +16,18 @@ namespace err = kern::err;
 
 namespace {
 
-constexpr u32 kNeighTableSize = 1024;
-constexpr u32 kPathTableSize = 256;
 constexpr u32 kMinMtu = 0; /* in-tree sets no lower bound (ip -d link: minmtu 0) */
 constexpr u32 kMaxCmMtu = 65520; /* the netdev's max_mtu, as in-tree; UD rejects more than IB MTU - 4 */
 
 } // namespace
 
 Iface::Iface(Port &port, const IfaceSpec &spec) noexcept
-	: m_port_obj(&port), m_ib(port.ib()), m_port(port.num()), m_kind(spec.kind), m_parent(spec.parent), m_ud(*this)
+	: m_port_obj(&port), m_ib(port.ib()), m_port(port.num()), m_kind(spec.kind), m_parent(spec.parent),
+	  m_ud(*this), m_resolver(*this), m_mcast(*this)
 {
 	if (spec.kind != IfaceKind::Parent)
 		m_pkey = static_cast<u16>(spec.pkey | kPkeyFullMember);
-	KERN_LOCK_INIT(m_lock, "ipoib_iface_lock");
 	KERN_LOCK_INIT(m_ctl, "ipoib_iface_ctl");
-	m_mcast_work.init<Iface, &Iface::mcast_task>(this);
-	m_mcast_retry.init<Iface, &Iface::mcast_task>(this);
-	m_reap_ah_work.init<Iface, &Iface::reap_ah_task>(this);
-	m_neigh_gc_work.init<Iface, &Iface::neigh_gc_task>(this);
 }
 
 Iface::~Iface() = default;
@@ -76,8 +70,7 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	ifc->m_rx_buf_len = ifc->m_max_ib_mtu + static_cast<u32>(kGrhLen);
 	ifc->m_mcast_mtu = ifc->m_max_ib_mtu - static_cast<u32>(kEncapLen);
 	ifc->m_admin_mtu = ifc->m_mcast_mtu;
-	TRY(ifc->m_neighs.init(Gfp::Kernel, kNeighTableSize));
-	TRY(ifc->m_path_tbl.init(Gfp::Kernel, kPathTableSize));
+	TRY(ifc->m_resolver.init());
 	TRY(ifc->m_ud.create(ifc->m_ib));
 
 	kern::NetDevConfig cfg;
@@ -158,12 +151,11 @@ void Iface::release()
 {
 	m_ud.del_napi();
 	m_path_file.reset();
-	m_mcast_work.cancel_sync();
-	m_mcast_retry.cancel_sync();
-	m_reap_ah_work.cancel_sync();
-	m_neigh_gc_work.cancel_sync();
+	m_mcast.cancel_work();
+	m_resolver.stop();
+	m_ud.stop_reaper();
 	m_ud.cancel_work();
-	reap_ahs(true);
+	m_ud.reap_ahs(true);
 	m_ud.destroy();
 	m_wq.reset();
 }
@@ -181,9 +173,9 @@ Status Iface::dev_open()
 	TRY(m_ud.open(m_pkey_index, m_port, m_qkey));
 	__atomic_store_n(&m_oper_up, true, __ATOMIC_RELAXED);
 	m_dev.start_queue();
-	mcast_start();
-	m_wq.queue(m_reap_ah_work, kReapAhIntervalMs);
-	m_wq.queue(m_neigh_gc_work, kNeighGcIntervalMs);
+	m_mcast.start();
+	m_ud.start_reaper();
+	m_resolver.start();
 	return kern::ok();
 }
 
@@ -198,15 +190,13 @@ void Iface::dev_stop()
 		/* Fence: no xmit is running once we hold its lock. */
 		kern::TxLockGuard tx(m_dev);
 	}
-	mcast_stop();
-	flush_neighs();
-	flush_paths();
+	m_mcast.stop();
+	m_resolver.stop();
 	/* Drain-time errors are flushes, which never queue the recovery again. */
 	m_ud.cancel_work();
 	m_ud.stop();
-	m_reap_ah_work.cancel_sync();
-	m_neigh_gc_work.cancel_sync();
-	reap_ahs(true);
+	m_ud.stop_reaper();
+	m_ud.reap_ahs(true);
 }
 
 void Iface::flush(FlushLevel level)
@@ -222,9 +212,9 @@ void Iface::flush(FlushLevel level)
 			return;
 		if (m_pkey == old_pkey && m_pkey_index == old_index && m_pkey_assigned == old_assigned) {
 			if (__atomic_load_n(&m_oper_up, __ATOMIC_RELAXED)) {
-				invalidate_paths();
-				mcast_stop();
-				mcast_start();
+				m_resolver.invalidate();
+				m_mcast.stop();
+				m_mcast.start();
 			}
 			return;
 		}
@@ -249,19 +239,18 @@ void Iface::flush(FlushLevel level)
 		return;
 	if (level == FlushLevel::Light) {
 		(void)refresh_port();
-		invalidate_paths();
-		mcast_stop();
-		reap_ahs(false);
-		mcast_start();
+		m_resolver.invalidate();
+		m_mcast.stop();
+		m_ud.reap_ahs(false);
+		m_mcast.start();
 		return;
 	}
 	/* Normal: down (carrier off, groups left, paths gone), then up again. */
 	m_dev.carrier_off();
-	mcast_stop();
-	flush_neighs();
-	flush_paths();
+	m_mcast.stop();
+	m_resolver.flush();
 	(void)refresh_port();
-	mcast_start();
+	m_mcast.start();
 }
 
 /*
@@ -345,13 +334,13 @@ kern::TxResult Iface::ndo_start_xmit(Iface &ifc, NetDev, Skb skb)
 	const HwAddr daddr(raw);
 	switch (classify_tx(daddr, proto)) {
 	case TxRoute::Multicast:
-		ifc.mcast_send(skb, daddr);
+		ifc.m_mcast.send(skb, daddr);
 		break;
 	case TxRoute::Unicast:
-		ifc.unicast_send(skb, daddr, false);
+		ifc.m_resolver.send(skb, daddr, false);
 		break;
 	case TxRoute::UnicastArp:
-		ifc.unicast_send(skb, daddr, true);
+		ifc.m_resolver.send(skb, daddr, true);
 		break;
 	case TxRoute::Drop:
 		ipoib_dbg("%s: dropping packet with unsupported ethertype 0x%04x", ifc.name(), proto);
@@ -378,10 +367,7 @@ Status Iface::ndo_change_mtu(Iface &ifc, NetDev dev, int new_mtu)
 
 void Iface::ndo_set_rx_mode(Iface &ifc, NetDev)
 {
-	kern::SpinGuardBh g(ifc.m_lock);
-	ifc.m_rx_mode_dirty = true;
-	if (ifc.m_mcast_run)
-		ifc.m_wq.queue(ifc.m_mcast_work);
+	ifc.m_mcast.rx_mode_changed();
 }
 
 void Iface::ndo_get_stats64(Iface &ifc, NetDev, kern::LinkStats &s)
@@ -445,7 +431,7 @@ void Iface::debugfs_update(kern::NetdevEvent ev)
 		return;
 	}
 	m_path_file.reset();
-	Result<kern::DebugfsFile> f = kern::DebugfsFile::create<Iface, &Iface::show_paths>(root, fname, this);
+	Result<kern::DebugfsFile> f = kern::DebugfsFile::create<Resolver, &Resolver::show>(root, fname, &m_resolver);
 	if (f.is_ok())
 		m_path_file = f.release_value();
 	else

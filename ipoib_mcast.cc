@@ -38,8 +38,8 @@ HwAddr mc_entry(kern::Span<u8> list, u32 i)
 
 } // namespace
 
-McGroup::McGroup(Iface *iface, const Gid &mgid, bool sendonly) noexcept
-	: m_iface(iface), m_mgid(mgid), m_sendonly(sendonly)
+McGroup::McGroup(Multicast *owner, const Gid &mgid, bool sendonly) noexcept
+	: m_owner(owner), m_mgid(mgid), m_sendonly(sendonly)
 {
 	m_join.init<McGroup, &McGroup::on_join>(this);
 }
@@ -49,35 +49,60 @@ kern::JoinVerdict McGroup::on_join(Status st, const kern::McMember *rec)
 	/* Port events are handled by the flush; a reset membership is left there. */
 	if (st.is_err() && st.error().code() == -kern::err::ENETRESET)
 		return kern::JoinVerdict::Keep;
-	Iface &ifc = *m_iface;
-	{
-		kern::SpinGuardBh g(ifc.m_lock);
-		Result<JoinState> next = join_next(m_state, JoinEvent::Reported);
-		if (next.is_ok())
-			m_state = next.value();
-		else
-			kern_warn("%s: join report for %pI6 in state %s", ifc.name(), m_mgid.raw(), join_state_name(m_state));
-		m_status = st.is_ok() ? 0 : st.error().code();
-		if (rec)
-			m_rec = *rec;
-		if (ifc.m_mcast_run)
-			ifc.m_wq.queue(ifc.m_mcast_work);
-	}
+	m_owner->join_reported(*this, st.is_ok() ? 0 : st.error().code(), rec);
 	return st.is_ok() ? kern::JoinVerdict::Keep : kern::JoinVerdict::Free;
 }
 
-void Iface::mcast_start()
+Multicast::Multicast(Iface &ifc) noexcept : m_ifc(ifc)
 {
-	kern::SpinGuardBh g(m_lock);
-	m_mcast_run = true;
-	m_rx_mode_dirty = true;
-	m_wq.queue(m_mcast_work);
+	KERN_LOCK_INIT(m_lock, "ipoib_mcast_lock");
+	m_work.init<Multicast, &Multicast::task>(this);
+	m_retry.init<Multicast, &Multicast::task>(this);
 }
 
-namespace {
+const char *Multicast::name() const noexcept { return m_ifc.name(); }
+
+/* ib_sa join callback context (treated as atomic): record, and let the task finish it. */
+void Multicast::join_reported(McGroup &grp, int status, const kern::McMember *rec)
+{
+	kern::SpinGuardBh g(m_lock);
+	Result<JoinState> next = join_next(grp.m_state, JoinEvent::Reported);
+	if (next.is_ok())
+		grp.m_state = next.value();
+	else
+		kern_warn("%s: join report for %pI6 in state %s", name(), grp.m_mgid.raw(), join_state_name(grp.m_state));
+	grp.m_status = status;
+	if (rec)
+		grp.m_rec = *rec;
+	if (m_run)
+		m_ifc.m_wq.queue(m_work);
+}
+
+/* ndo_set_rx_mode (atomic): the list is read by the task. */
+void Multicast::rx_mode_changed()
+{
+	kern::SpinGuardBh g(m_lock);
+	m_dirty = true;
+	if (m_run)
+		m_ifc.m_wq.queue(m_work);
+}
+
+void Multicast::cancel_work()
+{
+	m_work.cancel_sync();
+	m_retry.cancel_sync();
+}
+
+void Multicast::start()
+{
+	kern::SpinGuardBh g(m_lock);
+	m_run = true;
+	m_dirty = true;
+	m_ifc.m_wq.queue(m_work);
+}
 
 /* Leaves and frees one group taken off the list. Context: process. */
-void mcast_leave(Iface &ifc, McGroup *grp)
+void Multicast::leave(McGroup *grp)
 {
 	/* A join in flight cannot be cancelled through ib_sa's 6.1 API: let it report first. */
 	grp->m_join.wait();
@@ -85,51 +110,43 @@ void mcast_leave(Iface &ifc, McGroup *grp)
 	grp->m_join.leave();
 	kern::SkbQueue dropped;
 	{
-		kern::SpinGuardBh g(ifc.m_lock);
+		kern::SpinGuardBh g(m_lock);
 		if (grp->m_ah)
-			ifc.ah_put(grp->m_ah);
+			m_ifc.ud().ah_put(grp->m_ah);
 		grp->m_ah = nullptr;
 		grp->m_pending.splice_into(dropped);
 	}
 	u32 n = dropped.purge();
 	if (n)
-		ifc.count_tx_dropped(n);
-	ipoib_dbg("%s: left multicast group %pI6", ifc.name(), grp->m_mgid.raw());
+		m_ifc.count_tx_dropped(n);
+	ipoib_dbg("%s: left multicast group %pI6", name(), grp->m_mgid.raw());
 	kern::UniquePtr<McGroup> free(grp);
 }
 
-} // namespace
-
-void Iface::mcast_stop()
+void Multicast::stop()
 {
 	{
 		kern::SpinGuardBh g(m_lock);
-		m_mcast_run = false;
+		m_run = false;
 	}
-	m_mcast_work.cancel_sync();
-	m_mcast_retry.cancel_sync();
+	m_work.cancel_sync();
+	m_retry.cancel_sync();
 
 	kern::List<McGroup, &McGroup::m_node> gone;
 	{
 		kern::SpinGuardBh g(m_lock);
 		while (McGroup *grp = m_groups.pop_front())
 			gone.push_back(*grp);
-		m_bcast_group = nullptr;
+		m_bcast = nullptr;
+		__atomic_store_n(&m_ifc.m_bcast_tclass, static_cast<u8>(0), __ATOMIC_RELAXED);
 	}
 	while (McGroup *grp = gone.pop_front())
-		mcast_leave(*this, grp);
+		leave(grp);
 	/* Callbacks that ran while we waited may have requeued the task. */
-	m_mcast_work.cancel_sync();
+	m_work.cancel_sync();
 }
 
 namespace {
-
-/*
- * The result of one group's step in the task: Ready (attached), Pending
- * (join in flight or backing off; the callback or the retry timer will
- * run the task again).
- */
-enum class Step { Ready, Pending };
 
 struct JoinParams {
 	kern::McMember rec;
@@ -142,7 +159,7 @@ struct JoinParams {
  * Brings one group forward. Called by the task only (serialised), without
  * m_lock held. Returns Ready once the group is attached.
  */
-static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
+Multicast::Step Multicast::step(McGroup &grp, bool is_bcast)
 {
 	bool finish = false;
 	bool start = false;
@@ -150,7 +167,7 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 	const u64 now = kern::time::now();
 	JoinParams jp{};
 	{
-		kern::SpinGuardBh g(ifc.m_lock);
+		kern::SpinGuardBh g(m_lock);
 		switch (grp.m_state) {
 		case JoinState::Attached:
 			return Step::Ready;
@@ -163,7 +180,7 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 		case JoinState::BackingOff:
 			if (kern::time::after(grp.m_retry_at, now)) {
 				u32 ms = kern::time::to_ms(grp.m_retry_at - now);
-				ifc.m_wq.queue(ifc.m_mcast_retry, ms ? ms : 1);
+				m_ifc.m_wq.queue(m_retry, ms ? ms : 1);
 				return Step::Pending;
 			}
 			break;
@@ -173,19 +190,19 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 		if (!finish) {
 			/* Build the join request. */
 			const kern::Gid mgid = to_kern(grp.m_mgid);
-			const kern::Gid pgid = to_kern(ifc.m_gid);
+			const kern::Gid pgid = to_kern(m_ifc.m_gid);
 			for (usize i = 0; i < 16; i++) {
 				jp.rec.mgid[i] = mgid.raw[i];
 				jp.rec.port_gid[i] = pgid.raw[i];
 			}
-			jp.rec.pkey = ifc.m_pkey;
+			jp.rec.pkey = m_ifc.m_pkey;
 			jp.rec.join_state = grp.m_sendonly ? kern::kJoinSendOnlyFullMember : kern::kJoinFullMember;
 			if (is_bcast) {
 				jp.mask = kern::kMcMaskBroadcast;
 			} else {
-				if (!ifc.m_bcast_group || !ifc.m_bcast_group->attached())
+				if (!m_bcast || !m_bcast->attached())
 					return Step::Pending;
-				const kern::McMember &b = ifc.m_bcast_group->m_rec;
+				const kern::McMember &b = m_bcast->m_rec;
 				jp.rec.qkey = b.qkey;
 				jp.rec.mtu_selector = kern::kSaSelectorEq;
 				jp.rec.mtu = b.mtu;
@@ -203,7 +220,7 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 	}
 
 	if (start) {
-		Status st = grp.m_join.join(ifc.m_ib, ifc.m_port, jp.rec, jp.mask, Gfp::Kernel);
+		Status st = grp.m_join.join(m_ifc.m_ib, m_ifc.m_port, jp.rec, jp.mask, Gfp::Kernel);
 		if (st.is_ok())
 			return Step::Pending;
 		status = st.error().code();
@@ -214,13 +231,15 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 		Status st = kern::ok();
 		if (is_bcast) {
 			/* The Q_Key is the group's; the QP takes it before it is attached. */
-			ifc.m_qkey = rec.qkey;
-			st = ifc.ud().set_qkey(rec.qkey);
+			m_ifc.m_qkey = rec.qkey;
+			/* Path queries ask for the broadcast group's traffic class, as in-tree. */
+			__atomic_store_n(&m_ifc.m_bcast_tclass, rec.traffic_class, __ATOMIC_RELAXED);
+			st = m_ifc.ud().set_qkey(rec.qkey);
 			if (st.is_err())
-				kern_warn("%s: failed to set the Q_Key 0x%x: %d", ifc.name(), rec.qkey, st.error().code());
+				kern_warn("%s: failed to set the Q_Key 0x%x: %d", name(), rec.qkey, st.error().code());
 		}
 		if (st.is_ok() && !grp.m_sendonly) {
-			Result<kern::McastAttach> att = ifc.ud().attach(to_kern(grp.m_mgid), rec.mlid);
+			Result<kern::McastAttach> att = m_ifc.ud().attach(to_kern(grp.m_mgid), rec.mlid);
 			if (att.is_ok())
 				grp.m_attach = att.release_value();
 			else
@@ -229,7 +248,7 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 		IpAh *ah = nullptr;
 		if (st.is_ok()) {
 			Result<IpAh *> w =
-				ifc.ah_wrap(kern::Ah::create_mcast(ifc.ud().pd(), ifc.m_port, rec, kern::AhSleep::Yes));
+				m_ifc.ud().ah_wrap(kern::Ah::create_mcast(m_ifc.ud().pd(), m_ifc.m_port, rec, kern::AhSleep::Yes));
 			if (w.is_ok())
 				ah = w.value();
 			else
@@ -238,16 +257,16 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 		if (st.is_ok()) {
 			kern::SkbQueue resend;
 			{
-				kern::SpinGuardBh g(ifc.m_lock);
+				kern::SpinGuardBh g(m_lock);
 				grp.m_ah = ah;
 				grp.m_state = JoinState::Attached;
 				grp.m_backoff_s = 1;
 				grp.m_failures = 0;
 				grp.m_pending.splice_into(resend);
 			}
-			ipoib_dbg("%s: joined multicast group %pI6 (MLID 0x%04x)", ifc.name(), grp.m_mgid.raw(),
+			ipoib_dbg("%s: joined multicast group %pI6 (MLID 0x%04x)", name(), grp.m_mgid.raw(),
 				  rec.mlid);
-			ifc.requeue_all(resend);
+			m_ifc.requeue_all(resend);
 			return Step::Ready;
 		}
 		/* Joined but unusable: give the membership back and retry like a failed join. */
@@ -261,7 +280,7 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 	u32 delay_s = 1;
 	u32 failures = 0;
 	{
-		kern::SpinGuardBh g(ifc.m_lock);
+		kern::SpinGuardBh g(m_lock);
 		grp.m_state = JoinState::BackingOff;
 		failures = ++grp.m_failures;
 		delay_s = grp.m_backoff_s;
@@ -273,52 +292,52 @@ static Step mcast_step(Iface &ifc, McGroup &grp, bool is_bcast)
 	}
 	u32 n = dropped.purge();
 	if (n)
-		ifc.count_tx_dropped(n);
+		m_ifc.count_tx_dropped(n);
 	if (failures <= kLogFailures) {
 		if (status == -kern::err::ETIMEDOUT || status == -kern::err::EAGAIN ||
 		    (grp.m_sendonly && status == -kern::err::EINVAL))
-			ipoib_dbg("%s: %s join of %pI6 failed: %d; retrying in %u s", ifc.name(),
+			ipoib_dbg("%s: %s join of %pI6 failed: %d; retrying in %u s", name(),
 				  grp.m_sendonly ? "send-only" : "multicast", grp.m_mgid.raw(), status, delay_s);
 		else
-			kern_warn("%s: %s join of %pI6 failed: %d; retrying in %u s", ifc.name(),
+			kern_warn("%s: %s join of %pI6 failed: %d; retrying in %u s", name(),
 				  grp.m_sendonly ? "send-only" : "multicast", grp.m_mgid.raw(), status, delay_s);
 	}
-	ifc.m_wq.queue(ifc.m_mcast_retry, delay_s * 1000);
+	m_ifc.m_wq.queue(m_retry, delay_s * 1000);
 	return Step::Pending;
 }
 
 /* Carrier on once the broadcast group is attached; MTU = min(group MTU - 4, admin MTU). */
-static void mcast_carrier_on(Iface &ifc)
+void Multicast::carrier_on()
 {
-	const u32 mcast_mtu = ib_mtu_bytes(ifc.m_bcast_group->m_rec.mtu) - kEncapLen;
+	const u32 mcast_mtu = ib_mtu_bytes(m_bcast->m_rec.mtu) - kEncapLen;
 	/* rtnl is held by ndo_stop while it waits for this task: never block on it. */
 	while (!kern::rtnl::trylock()) {
 		bool run;
 		{
-			kern::SpinGuardBh g(ifc.m_lock);
-			run = ifc.m_mcast_run;
+			kern::SpinGuardBh g(m_lock);
+			run = m_run;
 		}
 		if (!run)
 			return;
 		kern::time::sleep_ms(20);
 	}
-	ifc.m_mcast_mtu = mcast_mtu;
-	const u32 mtu = mcast_mtu < ifc.m_admin_mtu ? mcast_mtu : ifc.m_admin_mtu;
-	if (ifc.m_dev.mtu() != mtu) {
-		Status st = ifc.m_dev.change_mtu(static_cast<int>(mtu));
+	m_ifc.m_mcast_mtu = mcast_mtu;
+	const u32 mtu = mcast_mtu < m_ifc.m_admin_mtu ? mcast_mtu : m_ifc.m_admin_mtu;
+	if (m_ifc.m_dev.mtu() != mtu) {
+		Status st = m_ifc.m_dev.change_mtu(static_cast<int>(mtu));
 		if (st.is_err())
-			kern_warn("%s: failed to set MTU %u: %d", ifc.name(), mtu, st.error().code());
+			kern_warn("%s: failed to set MTU %u: %d", name(), mtu, st.error().code());
 	}
-	if (!ifc.m_dev.carrier_ok()) {
-		ifc.m_dev.carrier_on();
-		kern_info("%s: broadcast group joined (MTU %u, Q_Key 0x%x): carrier on", ifc.name(),
-			  ifc.m_dev.mtu(), ifc.m_qkey);
+	if (!m_ifc.m_dev.carrier_ok()) {
+		m_ifc.m_dev.carrier_on();
+		kern_info("%s: broadcast group joined (MTU %u, Q_Key 0x%x): carrier on", name(),
+			  m_ifc.m_dev.mtu(), m_ifc.m_qkey);
 	}
 	kern::rtnl::unlock();
 }
 
 /* Reads the netdev's multicast list and brings the group list in line with it. */
-static void mcast_sync_list(Iface &ifc)
+void Multicast::sync_list()
 {
 	constexpr u32 kInline = 16;
 	u8 small[kInline * kHwAddrLen];
@@ -326,12 +345,12 @@ static void mcast_sync_list(Iface &ifc)
 	kern::Span<u8> buf(small, sizeof(small));
 	u32 count;
 	for (;;) {
-		count = ifc.m_dev.mc_list(buf);
+		count = m_ifc.m_dev.mc_list(buf);
 		if (count * kHwAddrLen <= buf.size())
 			break;
 		big = kern::make_array<u8>(Gfp::Kernel, (count + 8) * kHwAddrLen);
 		if (!big) {
-			kern_warn("%s: no memory for the multicast list (%u entries)", ifc.name(), count);
+			kern_warn("%s: no memory for the multicast list (%u entries)", name(), count);
 			return;
 		}
 		buf = big.span();
@@ -344,20 +363,20 @@ static void mcast_sync_list(Iface &ifc)
 		return;
 	u32 nadd = 0;
 	{
-		kern::SpinGuardBh g(ifc.m_lock);
-		ifc.m_rx_mode_dirty = false;
-		for (McGroup &grp : ifc.m_groups)
+		kern::SpinGuardBh g(m_lock);
+		m_dirty = false;
+		for (McGroup &grp : m_groups)
 			grp.m_listed = false;
 		for (u32 i = 0; i < count; i++) {
 			const HwAddr addr = mc_entry(buf, i);
 			add[i] = false;
-			if (!mcast_addr_is_valid(addr, ifc.m_bcast))
+			if (!mcast_addr_is_valid(addr, m_ifc.m_bcast))
 				continue;
 			const Gid mgid = addr.gid();
-			if (mgid == ifc.bcast_mgid())
+			if (mgid == m_ifc.bcast_mgid())
 				continue;
 			bool found = false;
-			for (McGroup &grp : ifc.m_groups) {
+			for (McGroup &grp : m_groups) {
 				if (grp.m_mgid == mgid && !grp.m_sendonly) {
 					grp.m_listed = true;
 					found = true;
@@ -369,10 +388,10 @@ static void mcast_sync_list(Iface &ifc)
 			}
 		}
 		/* Leave what is no longer listed; send-only groups being upgraded go too. */
-		for (auto it = ifc.m_groups.begin(); it != ifc.m_groups.end();) {
+		for (auto it = m_groups.begin(); it != m_groups.end();) {
 			McGroup &grp = *it;
 			++it;
-			if (&grp == ifc.m_bcast_group || grp.m_listed)
+			if (&grp == m_bcast || grp.m_listed)
 				continue;
 			bool upgrade = false;
 			if (grp.m_sendonly) {
@@ -383,61 +402,61 @@ static void mcast_sync_list(Iface &ifc)
 				if (!upgrade)
 					continue;
 			}
-			ifc.m_groups.remove(grp);
+			m_groups.remove(grp);
 			gone.push_back(grp);
 		}
 	}
 	while (McGroup *grp = gone.pop_front())
-		mcast_leave(ifc, grp);
+		leave(grp);
 
 	for (u32 i = 0; i < count && nadd; i++) {
 		if (!add[i])
 			continue;
 		const HwAddr addr = mc_entry(buf, i);
-		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, &ifc, addr.gid(), false);
+		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, this, addr.gid(), false);
 		if (!grp) {
-			kern_warn("%s: no memory for multicast group %pI6", ifc.name(), addr.gid().raw());
+			kern_warn("%s: no memory for multicast group %pI6", name(), addr.gid().raw());
 			continue;
 		}
-		kern::SpinGuardBh g(ifc.m_lock);
-		ifc.m_groups.push_back(*grp.release());
+		kern::SpinGuardBh g(m_lock);
+		m_groups.push_back(*grp.release());
 	}
 }
 
-void Iface::mcast_task()
+void Multicast::task()
 {
 	{
 		kern::SpinGuardBh g(m_lock);
-		if (!m_mcast_run)
+		if (!m_run)
 			return;
 	}
 	/* Joins are pointless (and fail slowly) while the port is down; PORT_ACTIVE restarts us. */
-	Result<kern::PortAttr> attr = m_ib.query_port(m_port);
+	Result<kern::PortAttr> attr = m_ifc.m_ib.query_port(m_ifc.m_port);
 	if (attr.is_err() || attr.value().state != kern::PortState::Active)
 		return;
 
-	if (!m_bcast_group) {
-		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, this, bcast_mgid(), false);
+	if (!m_bcast) {
+		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, this, m_ifc.bcast_mgid(), false);
 		if (!grp) {
-			m_wq.queue(m_mcast_retry, 1000);
+			m_ifc.m_wq.queue(m_retry, 1000);
 			return;
 		}
 		kern::SpinGuardBh g(m_lock);
-		m_bcast_group = grp.get();
+		m_bcast = grp.get();
 		m_groups.push_front(*grp.release());
 	}
-	if (mcast_step(*this, *m_bcast_group, true) != Step::Ready)
+	if (step(*m_bcast, true) != Step::Ready)
 		return;
-	if (!m_dev.carrier_ok())
-		mcast_carrier_on(*this);
+	if (!m_ifc.m_dev.carrier_ok())
+		carrier_on();
 
 	bool dirty;
 	{
 		kern::SpinGuardBh g(m_lock);
-		dirty = m_rx_mode_dirty;
+		dirty = m_dirty;
 	}
 	if (dirty)
-		mcast_sync_list(*this);
+		sync_list();
 
 	/*
 	 * Step every group. Transmit may append send-only groups meanwhile;
@@ -448,7 +467,7 @@ void Iface::mcast_task()
 		McGroup *next = nullptr;
 		{
 			kern::SpinGuardBh g(m_lock);
-			if (!m_mcast_run)
+			if (!m_run)
 				return;
 			for (McGroup &grp : m_groups) {
 				if (join_needs_step(grp.m_state, !kern::time::after(grp.m_retry_at, kern::time::now()))) {
@@ -459,20 +478,20 @@ void Iface::mcast_task()
 		}
 		if (!next)
 			break;
-		(void)mcast_step(*this, *next, false);
+		(void)step(*next, false);
 	}
 }
 
-void Iface::mcast_send(Skb skb, const HwAddr &dest)
+void Multicast::send(Skb skb, const HwAddr &dest)
 {
 	HwAddr daddr = dest;
-	patch_mcast_pkey(daddr, m_pkey);
+	patch_mcast_pkey(daddr, m_ifc.m_pkey);
 	const Gid mgid = daddr.gid();
 	kern::SpinGuard g(m_lock); /* BHs are off in xmit */
 	/* Nothing is sent to any group before the broadcast group is in use (RFC 4391 section 5). */
-	if (unlikely(!m_mcast_run || !m_bcast_group || !m_bcast_group->attached())) {
+	if (unlikely(!m_run || !m_bcast || !m_bcast->attached())) {
 		g.unlock();
-		drop_tx(skb);
+		m_ifc.drop_tx(skb);
 		return;
 	}
 	McGroup *found = nullptr;
@@ -487,29 +506,29 @@ void Iface::mcast_send(Skb skb, const HwAddr &dest)
 		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Atomic, this, mgid, true);
 		if (!grp) {
 			g.unlock();
-			drop_tx(skb);
+			m_ifc.drop_tx(skb);
 			return;
 		}
 		found = grp.release();
 		m_groups.push_back(*found);
-		m_wq.queue(m_mcast_work);
+		m_ifc.m_wq.queue(m_work);
 	}
 	if (likely(found->attached() && found->m_ah)) {
 		IpAh *ah = found->m_ah;
-		ah->m_last_send = m_ud.tx_head();
+		__atomic_store_n(&ah->m_last_send, m_ifc.ud().tx_head(), __ATOMIC_RELAXED);
 		g.unlock();
-		m_ud.send(skb, ah, kMulticastQpn);
+		m_ifc.ud().send(skb, ah, kMulticastQpn);
 		return;
 	}
 	if (found->m_pending.size() >= kMaxMcastQueue || skb.push_pseudo_header(daddr.bytes()).is_err()) {
 		g.unlock();
-		drop_tx(skb);
+		m_ifc.drop_tx(skb);
 		return;
 	}
 	found->m_pending.push_back(skb);
 	/* A failed send-only group retries on the next packet once its backoff expired. */
 	if (join_wants_kick(found->m_state))
-		m_wq.queue(m_mcast_work);
+		m_ifc.m_wq.queue(m_work);
 }
 
 } // namespace ipoib

@@ -60,6 +60,64 @@ inline void bump(u64 &c, u64 n = 1) { __atomic_store_n(&c, __atomic_load_n(&c, _
 UdChannel::UdChannel(Iface &ifc) noexcept : m_ifc(ifc)
 {
 	m_recover_work.init<UdChannel, &UdChannel::recover_task>(this);
+	KERN_LOCK_INIT(m_ah_lock, "ipoib_ah_lock");
+	m_reap_work.init<UdChannel, &UdChannel::reap_task>(this);
+}
+
+/* ---- Address handles ---- */
+
+Result<IpAh *> UdChannel::ah_wrap(Result<kern::Ah> made)
+{
+	if (made.is_err())
+		return made.error();
+	kern::Ah ah = made.release_value();
+	kern::UniquePtr<IpAh> ip = kern::make<IpAh>(Gfp::Atomic);
+	if (!ip) {
+		ah.reset(kern::AhSleep::No);
+		return Error(-kern::err::ENOMEM);
+	}
+	ip->m_ah = kern::move(ah);
+	/* Never used for a send yet: reapable as soon as it is put. */
+	ip->m_last_send = tx_tail() - 1;
+	return ip.release();
+}
+
+void UdChannel::ah_put(IpAh *ah) noexcept
+{
+	if (!ah || --ah->m_refs != 0)
+		return;
+	kern::SpinGuardBh g(m_ah_lock);
+	m_dead_ahs.push_back(*ah);
+}
+
+void UdChannel::reap_ahs(bool all)
+{
+	kern::List<IpAh, &IpAh::m_dead> reap;
+	{
+		kern::SpinGuardBh g(m_ah_lock);
+		const u32 tail = tx_tail();
+		for (auto it = m_dead_ahs.begin(); it != m_dead_ahs.end();) {
+			IpAh &ah = *it;
+			++it;
+			if (all || ah_reapable(tail, __atomic_load_n(&ah.m_last_send, __ATOMIC_RELAXED))) {
+				m_dead_ahs.remove(ah);
+				reap.push_back(ah);
+			}
+		}
+	}
+	while (IpAh *ah = reap.pop_front()) {
+		ah->m_ah.reset(kern::AhSleep::Yes);
+		kern::UniquePtr<IpAh> free(ah);
+	}
+}
+
+void UdChannel::start_reaper() { m_ifc.m_wq.queue(m_reap_work, kReapAhIntervalMs); }
+
+void UdChannel::reap_task()
+{
+	reap_ahs(false);
+	if (__atomic_load_n(&m_ifc.m_oper_up, __ATOMIC_RELAXED))
+		m_ifc.m_wq.queue(m_reap_work, kReapAhIntervalMs);
 }
 
 Status UdChannel::create(IbDevice ib)

@@ -22,14 +22,20 @@
  * else frees an Iface once it is registered. Parents are unregistered by
  * Port::remove_all on device removal, children first.
  *
+ * Parts: UdChannel (ud.h: QP, CQs, rings, NAPI, AH pool), Resolver
+ * (path.h: paths and neighbours), Multicast (mcast.h: groups and the join
+ * task). Calls go one way, Iface -> {Resolver, Multicast} -> UdChannel;
+ * the parts read the interface's identity and count into its Stats.
+ *
  * Lock order (outermost first):
  *   rtnl -> Port::m_ifaces_lock (mutex) -> Iface::m_ctl (mutex)
- *        -> netif tx lock -> Iface::m_lock (spin, _bh)
- * m_lock is never held across a sleep or a glue call that takes another
- * lock except skb queueing; the CQ handlers only schedule NAPI.
- * Work on m_wq (ordered, per interface): the multicast task, the AH
- * reaper, the neighbour GC and QP recovery; none of them blocks on rtnl
- * (carrier-on uses rtnl_trylock and gives up when the task is stopped).
+ *        -> netif tx lock -> Resolver::m_lock | Multicast::m_lock (spin, _bh)
+ *        -> UdChannel::m_ah_lock (spin, _bh)
+ * The spinlocks are never held across a sleep; the CQ handlers only
+ * schedule NAPI. Work on m_wq (ordered, per interface): the multicast
+ * task, the AH reaper, the neighbour GC and QP recovery; none of them
+ * blocks on rtnl (carrier-on uses rtnl_trylock and gives up when the
+ * task is stopped).
  */
 #ifndef IPOIB_DRIVER_IFACE_H
 #define IPOIB_DRIVER_IFACE_H
@@ -131,30 +137,12 @@ public:
 	UdChannel &ud() noexcept { return m_ud; }
 	Stats &stats() noexcept { return m_stats; }
 
-	/* ---- ipoib_mcast.cc ---- */
-	void mcast_start();                 /* queue the join task */
-	void mcast_stop();                  /* leave everything; process context */
-	void mcast_task();
-	/* Multicast/broadcast transmit; consumes skb. Context: xmit. */
-	void mcast_send(Skb skb, const HwAddr &daddr);
+	/* ---- the parts ---- */
+	Resolver &resolver() noexcept { return m_resolver; }
+	Multicast &mcast() noexcept { return m_mcast; }
 	Gid bcast_mgid() const noexcept { return m_bcast.gid(); }
-
-	/* ---- ipoib_path.cc: paths, neighbours, AHs ---- */
-	void ah_put(IpAh *ah) noexcept;     /* m_lock held */
-	/* Wraps a freshly made AH (or passes its error on). Context: any. */
-	Result<IpAh *> ah_wrap(Result<kern::Ah> made);
 	/* Re-sends parked skbs through the qdisc. Context: process/softirq, no locks held. */
 	void requeue_all(kern::SkbQueue &q);
-	void path_resolved(Path &path, Status st, const kern::PathRecord *rec);
-	void unicast_send(Skb skb, const HwAddr &daddr, bool arp);
-	void flush_paths();
-	void flush_neighs();
-	void invalidate_paths();
-	void reap_ahs(bool all);
-	void reap_ah_task();
-	void neigh_gc_task();
-	/* debugfs ipoib/<if>_path: the in-tree record per path. */
-	void show_paths(BufWriter &w);
 
 	/* Drop-and-count for transmit. Context: any. */
 	void drop_tx(Skb &skb) noexcept
@@ -186,30 +174,17 @@ public:
 	u32 m_rx_buf_len = 2048 + kGrhLen;
 	kern::ListNode m_port_node; /* Port::m_ifaces: rtnl + Port::m_ifaces_lock to write */
 
-	/* Flags: atomic loads/stores (read lock-free on the datapath). */
+	/* Atomic loads/stores: read lock-free on the datapath. */
 	bool m_oper_up = false;     /* datapath running (written under m_ctl) */
-	bool m_mcast_run = false;   /* the join task may run (m_lock) */
-	bool m_rx_mode_dirty = false; /* the multicast list changed (m_lock) */
 
-	kern::SpinLock m_lock;
 	kern::Mutex m_ctl; /* open/stop/flush of this interface */
-	kern::WorkQueue m_wq;
-	kern::Work m_mcast_work;
-	kern::DelayedWork m_mcast_retry;
-	kern::DelayedWork m_reap_ah_work;
-	kern::DelayedWork m_neigh_gc_work;
+	kern::WorkQueue m_wq; /* ordered: the parts' work items */
 
+	/* The parts, each with its own lock (lock order above). */
 	UdChannel m_ud;
-
-	/* ---- Resolver (ipoib_path.cc): all guarded by m_lock ---- */
-	NeighTable<Neigh> m_neighs;
-	NeighTable<Path> m_path_tbl;
-	kern::List<Path, &Path::m_node> m_paths;
-	kern::List<IpAh, &IpAh::m_dead> m_dead_ahs;
-
-	/* ---- Multicast (ipoib_mcast.cc): guarded by m_lock; only the task removes ---- */
-	kern::List<McGroup, &McGroup::m_node> m_groups;
-	McGroup *m_bcast_group = nullptr;
+	Resolver m_resolver;
+	Multicast m_mcast;
+	u8 m_bcast_tclass = 0; /* the broadcast group's traffic class, for path queries (atomic) */
 
 	Stats m_stats;
 	kern::DebugfsFile m_path_file; /* created/renamed/removed by the notifier (rtnl) */

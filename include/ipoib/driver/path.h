@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * ipoib/driver/path.h - unicast address resolution (ipoib_path.cc):
- * address handles, paths (one per destination GID, with its SA record)
- * and neighbours (the stack's 20-byte addresses, pointing at a path).
+ * paths (one per destination GID, with its SA record and AH) and
+ * neighbours (the stack's 20-byte addresses, pointing at a path), owned
+ * by the interface's Resolver; and the address handle type, whose pool
+ * is the UD channel's (ud.h).
  *
- * All three are guarded by Iface::m_lock (spin, _bh).
+ * Resolver::m_lock (spin, BHs off) guards the tables, every path's state,
+ * queue and AH reference, and every neighbour; UdChannel's AH lock nests
+ * inside it.
  */
 #ifndef IPOIB_DRIVER_PATH_H
 #define IPOIB_DRIVER_PATH_H
@@ -12,7 +16,10 @@
 #include "ipoib/driver/common.h"
 #include "ipoib/neigh_table.h"
 #include "ipoib/path_state.h"
+#include "ipoib/buf_writer.h"
 #include "kern/list.h"
+#include "kern/lock.h"
+#include "kern/work.h"
 #include "kern/sa.h"
 #include "kern/verbs.h"
 
@@ -24,43 +31,82 @@ inline constexpr u32 kReapAhIntervalMs = 1000;
 inline constexpr u32 kNeighGcIntervalMs = 30000;
 
 /*
- * A reference-counted address handle. References are taken and dropped
- * under Iface::m_lock; the last one moves the AH to the dead list, and the
- * reaper destroys it once every send posted with it has completed
- * (last_send, a TX ring counter, is behind the ring tail), as in-tree.
+ * A reference-counted address handle. Each AH belongs to one owner (a
+ * path or a multicast group) whose lock guards its references; the last
+ * one moves it to the UD channel's dead list, and the reaper destroys it
+ * once every send posted with it has completed (last_send, a TX ring
+ * counter, is behind the ring tail), as in-tree.
  */
 class IpAh : kern::NonCopyable {
 public:
 	kern::Ah m_ah;
-	u32 m_refs = 1;       /* Guarded by Iface::m_lock. */
-	u32 m_last_send = 0;  /* Written under Iface::m_lock in xmit; read by the reaper. */
-	kern::ListNode m_dead; /* Iface::m_dead_ahs, guarded by Iface::m_lock. */
+	u32 m_refs = 1;       /* Guarded by the owner's lock (Resolver or Multicast). */
+	u32 m_last_send = 0;  /* Stamped in xmit under the owner's lock; read (atomic) by the reaper. */
+	kern::ListNode m_dead; /* UdChannel's dead list, under its AH lock. */
 
 	kern::AhRef ref() const noexcept { return m_ah.ref(); }
 };
 
 /* A destination GID: its SA path record, AH and waiting packets. Keyed by HwAddr(0, 0, dgid). */
+class Resolver;
+
 class Path : public NeighLink {
 public:
-	Path(Iface *iface, const Gid &dgid) noexcept;
+	Path(Resolver *owner, const Gid &dgid) noexcept;
 
 	Gid dgid() const noexcept { return hw_addr().gid(); }
 	/* SA callback (ib_sa work; treated as atomic). */
 	void on_path(Status st, const kern::PathRecord *rec);
 
-	Iface *m_iface;
-	PathMachine<Skb> m_machine; /* Guarded by Iface::m_lock. */
-	IpAh *m_ah = nullptr;       /* A reference while Resolved or Invalid; Iface::m_lock. */
-	kern::PathRecord m_rec;     /* The last record (for debugfs); Iface::m_lock. */
+	Resolver *m_owner;
+	PathMachine<Skb> m_machine; /* Guarded by Resolver::m_lock. */
+	IpAh *m_ah = nullptr;       /* A reference while Resolved or Invalid; Resolver::m_lock. */
+	kern::PathRecord m_rec;     /* The last record (for debugfs); Resolver::m_lock. */
 	kern::PathQuery m_query;
-	kern::ListNode m_node; /* Iface::m_paths */
+	kern::ListNode m_node; /* Resolver::m_paths */
 };
 
 /* A neighbour: the 20-byte address the stack resolved, pointing at its path. */
 class Neigh : public NeighLink {
 public:
 	Neigh(const HwAddr &addr, Path *path) noexcept : NeighLink(addr), m_path(path) {}
-	Path *m_path; /* Guarded by Iface::m_lock. */
+	Path *m_path; /* Guarded by Resolver::m_lock. */
+};
+
+class Resolver : kern::NonCopyable {
+public:
+	explicit Resolver(Iface &ifc) noexcept;
+
+	Status init(); /* the tables; Context: process */
+	/* The interface is up: neighbour GC on. */
+	void start();
+	/* Down: every neighbour and path gone (queries cancelled and waited for), GC off. */
+	void stop();
+	/* Normal flush: neighbours and paths forgotten. Context: process. */
+	void flush();
+	/* Light flush: every resolved path re-queries on its next send. */
+	void invalidate();
+	/* Unicast transmit (arp: bypass the neighbour table). Consumes skb. Context: xmit. */
+	void send(Skb skb, const HwAddr &daddr, bool arp);
+	/* debugfs <if>_path. */
+	void show(BufWriter &w);
+	/* SA callback of path (ib_sa context, treated as atomic). */
+	void path_resolved(Path &path, Status st, const kern::PathRecord *rec);
+
+private:
+	const char *name() const noexcept;
+	Path *lookup_or_create(const HwAddr &daddr, bool arp);
+	void park_and_query(Path &path, Skb skb, const HwAddr &daddr, kern::SpinGuard &g);
+	void flush_neighs();
+	void flush_paths();
+	void gc_task();
+
+	Iface &m_ifc;
+	kern::SpinLock m_lock;
+	NeighTable<Neigh> m_neighs;               /* Guarded by m_lock. */
+	NeighTable<Path> m_path_tbl;              /* Guarded by m_lock. */
+	kern::List<Path, &Path::m_node> m_paths;  /* Guarded by m_lock. */
+	kern::DelayedWork m_gc_work;              /* on Iface::m_wq */
 };
 
 } // namespace ipoib

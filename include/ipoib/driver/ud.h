@@ -2,7 +2,9 @@
 /*
  * ipoib/driver/ud.h - the UD channel of one interface (ipoib_ud.cc):
  * PD, UD QP, the receive and transmit CQs with their rings and NAPI
- * contexts, QP recovery, and the drain on stop.
+ * contexts, QP recovery, the drain on stop, and the pool of address
+ * handles the paths and groups send with (the AH lock, innermost of all,
+ * guards its dead list).
  *
  * The interface drives it (create/open/stop/destroy under Iface::m_ctl);
  * transmit (send) runs under the netif tx lock; the receive ring belongs
@@ -15,6 +17,8 @@
 
 #include "ipoib/driver/common.h"
 #include "ipoib/driver/path.h"
+#include "kern/list.h"
+#include "kern/lock.h"
 #include "kern/verbs.h"
 #include "kern/work.h"
 
@@ -51,6 +55,14 @@ public:
 		return kern::McastAttach::attach(m_qp, mgid, mlid);
 	}
 
+	/* Address handles: wrap a new one (context: any), drop a reference (the owner's lock held). */
+	Result<IpAh *> ah_wrap(Result<kern::Ah> made);
+	void ah_put(IpAh *ah) noexcept;
+	/* Destroys dead AHs no posted send still uses (all: every one; the QP is drained). Process. */
+	void reap_ahs(bool all);
+	void start_reaper();
+	void stop_reaper() { m_reap_work.cancel_sync(); }
+
 	kern::Pd &pd() noexcept { return m_pd; }
 	u32 qpn() const noexcept { return m_qpn; }
 	u32 tx_size() const noexcept { return m_tx_size; }
@@ -67,6 +79,7 @@ private:
 	void on_rx_cq();
 	void on_tx_cq();
 	void recover_task();
+	void reap_task();
 
 	Iface &m_ifc;
 	kern::VerbsCaps m_caps{};
@@ -79,6 +92,9 @@ private:
 	kern::Napi m_rx_napi;
 	kern::Napi m_tx_napi;
 	kern::Work m_recover_work; /* on Iface::m_wq */
+	kern::SpinLock m_ah_lock;
+	kern::List<IpAh, &IpAh::m_dead> m_dead_ahs; /* Guarded by m_ah_lock. */
+	kern::DelayedWork m_reap_work;              /* on Iface::m_wq */
 	kern::UniqueArray<kern::RxSlot> m_rx_ring; /* recv NAPI, or the drain with NAPI off */
 	kern::UniqueArray<TxSlot> m_tx_ring;
 	u32 m_rx_size = 0;
