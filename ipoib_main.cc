@@ -307,12 +307,12 @@ Status Module::start()
 	else
 		kern_info("debugfs unavailable (%d): no ipoib/<if>_path files", dir.error().code());
 	/* Before any device: every netdev we make carries these ops. */
-	TRY(m_link_ops.register_ops());
-	m_sa.register_client();
+	TRY(m_link_ops.enable());
+	TRY(m_sa.enable());
 	/* Before the client: the notifier creates each interface's debugfs files. */
-	TRY(m_notifier.register_notifier());
+	TRY(m_notifier.enable());
 	/* Must be last: devices are added (and may raise events) from here on. */
-	return m_client.register_client();
+	return m_client.enable();
 }
 
 } // namespace

@@ -18,6 +18,7 @@
 
 #include "kapi/ib.h"
 #include "kern/base.h"
+#include "kern/registration.h"
 #include "kern/result.h"
 
 namespace kern {
@@ -90,30 +91,7 @@ private:
 };
 
 /* Holds the ib_client registration; unregisters (removing every device) on destruction. */
-class IbClientRegistration : NonCopyable {
-public:
-	IbClientRegistration() = default;
-	~IbClientRegistration() { reset(); }
-
-	/* Context: process. Calls the add upcall for every existing device. */
-	Status register_client()
-	{
-		int rc = kapi_ib_register_client();
-		if (rc)
-			return Error(rc);
-		m_registered = true;
-		return ok();
-	}
-	void reset()
-	{
-		if (m_registered)
-			kapi_ib_unregister_client();
-		m_registered = false;
-	}
-
-private:
-	bool m_registered = false;
-};
+using IbClientRegistration = Registration<kapi_ib_register_client, kapi_ib_unregister_client>;
 
 /* A device's asynchronous event handler, unregistered on destruction. */
 class IbEventRegistration : NonCopyable {

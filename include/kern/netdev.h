@@ -52,6 +52,7 @@
 #include "kapi/sysfs.h"
 #include "kern/base.h"
 #include "kern/ib.h"
+#include "kern/registration.h"
 #include "kern/result.h"
 #include "kern/skb.h"
 
@@ -473,29 +474,7 @@ private:
 };
 
 /* The module's netdevice notifier; unregistered on destruction. Context: process, no rtnl. */
-class NetdevNotifierRegistration : NonCopyable {
-public:
-	NetdevNotifierRegistration() = default;
-	~NetdevNotifierRegistration() { reset(); }
-
-	Status register_notifier() noexcept
-	{
-		int rc = kapi_netdev_register_notifier();
-		if (rc)
-			return Error(rc);
-		m_registered = true;
-		return ok();
-	}
-	void reset() noexcept
-	{
-		if (m_registered)
-			kapi_netdev_unregister_notifier();
-		m_registered = false;
-	}
-
-private:
-	bool m_registered = false;
-};
+using NetdevNotifierRegistration = Registration<kapi_netdev_register_notifier, kapi_netdev_unregister_notifier>;
 
 /*
  * A NAPI context embedded in its owner and bound to a member function:

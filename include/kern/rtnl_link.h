@@ -46,6 +46,7 @@
 #include "kapi/rtnl.h"
 #include "kern/base.h"
 #include "kern/netdev.h"
+#include "kern/registration.h"
 #include "kern/result.h"
 
 namespace kern {
@@ -91,33 +92,7 @@ private:
  * says to and runs their netdev_destruct before returning.
  * Context: process; takes rtnl: never with rtnl held.
  */
-class RtnlLinkRegistration : NonCopyable {
-public:
-	RtnlLinkRegistration() = default;
-	~RtnlLinkRegistration() { reset(); }
-
-	/* -EEXIST if kind "ipoib" is taken (the in-tree ib_ipoib is loaded). */
-	Status register_ops() noexcept
-	{
-		if (m_registered)
-			return ok();
-		int rc = kapi_rtnl_link_register();
-		if (rc)
-			return Error(rc);
-		m_registered = true;
-		return ok();
-	}
-	void reset() noexcept
-	{
-		if (m_registered)
-			kapi_rtnl_link_unregister();
-		m_registered = false;
-	}
-	bool registered() const noexcept { return m_registered; }
-
-private:
-	bool m_registered = false;
-};
+using RtnlLinkRegistration = Registration<kapi_rtnl_link_register, kapi_rtnl_link_unregister>;
 
 namespace detail {
 inline LinkAttrs from_kapi(const struct kapi_link_attrs *a) noexcept

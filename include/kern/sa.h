@@ -22,34 +22,19 @@
 #include "kern/base.h"
 #include "kern/ib.h"
 #include "kern/memory.h"
+#include "kern/registration.h"
 #include "kern/result.h"
 
 namespace kern {
 
 /* Holds the module's ib_sa_client; unregistering waits for every query and membership. */
-class SaClientRegistration : NonCopyable {
-public:
-	SaClientRegistration() = default;
-	~SaClientRegistration() { reset(); }
-
-	/* Context: process. Cannot fail in 6.1. */
-	void register_client()
-	{
-		if (!m_registered)
-			kapi_sa_register_client();
-		m_registered = true;
-	}
-	/* Context: process; sleeps until all SA users are done. */
-	void reset()
-	{
-		if (m_registered)
-			kapi_sa_unregister_client();
-		m_registered = false;
-	}
-
-private:
-	bool m_registered = false;
-};
+/* ib_sa_register_client cannot fail in 6.1. */
+inline int sa_client_register() noexcept
+{
+	kapi_sa_register_client();
+	return 0;
+}
+using SaClientRegistration = Registration<sa_client_register, kapi_sa_unregister_client>;
 
 /*
  * A path record kept by value (plain bytes, freely copyable). A

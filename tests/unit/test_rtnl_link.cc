@@ -19,11 +19,11 @@ TEST(RtnlLinkRegistration, RegistersOnceAndUnregistersOnDestruction)
 	{
 		RtnlLinkRegistration reg;
 		EXPECT_FALSE(reg.registered());
-		ASSERT_TRUE(reg.register_ops().is_ok());
+		ASSERT_TRUE(reg.enable().is_ok());
 		EXPECT_TRUE(reg.registered());
 		EXPECT_TRUE(kapi_test::rtnl_link_registered());
 		// A second call keeps the one registration.
-		EXPECT_TRUE(reg.register_ops().is_ok());
+		EXPECT_TRUE(reg.enable().is_ok());
 	}
 	EXPECT_FALSE(kapi_test::rtnl_link_registered());
 }
@@ -32,7 +32,7 @@ TEST(RtnlLinkRegistration, FailureLeavesNothingToUndo)
 {
 	kapi_test::rtnl_link_fail_register(-err::EEXIST);
 	RtnlLinkRegistration reg;
-	kern::Status st = reg.register_ops();
+	kern::Status st = reg.enable();
 	ASSERT_TRUE(st.is_err());
 	EXPECT_EQ(st.error().code(), -err::EEXIST);
 	EXPECT_FALSE(reg.registered());
@@ -42,7 +42,7 @@ TEST(RtnlLinkRegistration, FailureLeavesNothingToUndo)
 TEST(RtnlLinkRegistration, ResetIsIdempotent)
 {
 	RtnlLinkRegistration reg;
-	ASSERT_TRUE(reg.register_ops().is_ok());
+	ASSERT_TRUE(reg.enable().is_ok());
 	reg.reset();
 	reg.reset();
 	EXPECT_FALSE(kapi_test::rtnl_link_registered());
