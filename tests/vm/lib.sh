@@ -95,6 +95,9 @@ finish() {
 }
 
 # Kernel log lines since a mark: mark=$(dmesg_mark); ...; dmesg_since $mark
+# The VM boots with log_buf_len=16M, so the log does not wrap in a run;
+# -s reads all of it (busybox dmesg reads 16 KiB by default on some builds).
+dmesg() { /bin/dmesg -s 16777216 "$@"; }
 dmesg_mark() { dmesg | wc -l; }
 dmesg_since() { dmesg | tail -n +"$(($1 + 1))"; }
 

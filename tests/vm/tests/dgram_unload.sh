@@ -93,7 +93,7 @@ check "rmmod took < 20 s" [ $t -lt 20 ]
 check_fails "module gone" ipoib_loaded
 check "ib0 and ib1 gone (netns a, b and initial)" netdevs_gone
 check "every verbs object ipoib held released (rdma res as before load)" res_back
-check_fails "no 'waiting for ... to become free' in the kernel log" sh -c "dmesg | tail -n +$((mark + 1)) | grep 'to become free'"
+check_fails "no 'waiting for ... to become free' in the kernel log" sh -c "/bin/dmesg -s 16777216 | tail -n +$((mark + 1)) | grep 'to become free'"
 kill $cpid $spid 2>/dev/null
 wait
 fabric_clean

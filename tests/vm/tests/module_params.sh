@@ -19,8 +19,8 @@ mark=$(dmesg_mark)
 check "out-of-range sizes still load" modprobe ib_ipoib send_queue_size=5 recv_queue_size=100000
 check "send_queue_size 5 clamped to 128" [ "$(cat $P/send_queue_size)" = 128 ]
 check "recv_queue_size 100000 clamped to 8192" [ "$(cat $P/recv_queue_size)" = 8192 ]
-check "clamp of send_queue_size is logged" sh -c "dmesg | tail -n +$((mark + 1)) | grep -q 'ib_ipoib: send_queue_size=5 .*using 128'"
-check "clamp of recv_queue_size is logged" sh -c "dmesg | tail -n +$((mark + 1)) | grep -q 'ib_ipoib: recv_queue_size=100000 .*using 8192'"
+check "clamp of send_queue_size is logged" sh -c "/bin/dmesg -s 16777216 | tail -n +$((mark + 1)) | grep -q 'ib_ipoib: send_queue_size=5 .*using 128'"
+check "clamp of recv_queue_size is logged" sh -c "/bin/dmesg -s 16777216 | tail -n +$((mark + 1)) | grep -q 'ib_ipoib: recv_queue_size=100000 .*using 8192'"
 rmmod ib_ipoib
 
 check "non-power-of-2 rounds up" modprobe ib_ipoib recv_queue_size=300
@@ -33,7 +33,7 @@ rmmod ib_ipoib
 
 mark=$(dmesg_mark)
 check_fails "malformed value is rejected" modprobe ib_ipoib send_queue_size=lots
-check "rejection names the parameter" sh -c "dmesg | tail -n +$((mark + 1)) | grep -q \"send_queue_size\""
+check "rejection names the parameter" sh -c "/bin/dmesg -s 16777216 | tail -n +$((mark + 1)) | grep -q \"send_queue_size\""
 check "module not left loaded" sh -c '! grep -q "^ib_ipoib " /proc/modules'
 
 check "debug_level is writable at run time" sh -c "/usr/sbin/modprobe ib_ipoib && echo 1 > $P/debug_level && [ \$(cat $P/debug_level) = 1 ]"

@@ -31,7 +31,7 @@ P=/sys/module/ib_ipoib/parameters
 mark=$(dmesg_mark)
 echo 1 >$K/client_reregister
 wait_until 5 got "CLIENT_REREGISTER: state ACTIVE"
-check "no event trace with debug_level=0" sh -c "! dmesg | tail -n +$((mark + 1)) | grep -q 'event CLIENT_REREGISTER'"
+check "no event trace with debug_level=0" sh -c "! /bin/dmesg -s 16777216 | tail -n +$((mark + 1)) | grep -q 'event CLIENT_REREGISTER'"
 echo 1 >$P/debug_level
 mark=$(dmesg_mark)
 echo 1 >$K/client_reregister
@@ -43,6 +43,6 @@ check "SM change -> SM_CHANGE" wait_until 5 got "ib_ipoib: sib0 port 1: SM_CHANG
 
 mark=$(dmesg_mark)
 check "fabric unloads while ib_ipoib is bound" rmmod softib
-check "both devices unbound" sh -c "dmesg | tail -n +$((mark + 1)) | grep -c 'ib_ipoib: sib[01]: unbound' | grep -qx 2"
+check "both devices unbound" sh -c "/bin/dmesg -s 16777216 | tail -n +$((mark + 1)) | grep -c 'ib_ipoib: sib[01]: unbound' | grep -qx 2"
 check "ib_ipoib unloads afterwards" rmmod ib_ipoib
 finish
