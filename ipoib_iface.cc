@@ -325,13 +325,19 @@ Status Iface::ndo_stop(Iface &ifc, NetDev)
 
 kern::TxResult Iface::ndo_start_xmit(Iface &ifc, NetDev, Skb skb)
 {
-	u8 raw[kHwAddrLen];
-	u16 proto = 0;
-	if (unlikely(skb.tx_pull_header(raw, proto).is_err() || !__atomic_load_n(&ifc.m_oper_up, __ATOMIC_RELAXED))) {
+	u8 raw[kHardHeaderLen];
+	if (unlikely(skb.tx_pull_header(raw).is_err() || !__atomic_load_n(&ifc.m_oper_up, __ATOMIC_RELAXED))) {
 		ifc.drop_tx(skb);
 		return kern::TxResult::Ok;
 	}
-	const HwAddr daddr(raw);
+	/* The unit-tested parser reads what header_ops.create wrote. */
+	const Result<TxHeader> hdr = parse_tx_header(kern::ByteSpan(raw, kHardHeaderLen));
+	if (unlikely(hdr.is_err())) {
+		ifc.drop_tx(skb);
+		return kern::TxResult::Ok;
+	}
+	const HwAddr &daddr = hdr.value().m_daddr;
+	const u16 proto = hdr.value().m_proto;
 	switch (classify_tx(daddr, proto)) {
 	case TxRoute::Multicast:
 		ifc.m_mcast.send(skb, daddr);

@@ -79,15 +79,14 @@ int kapi_skb_rx_deliver(struct kapi_napi *kn, struct kapi_skb *kskb, u32 byte_le
 
 /* ---- Transmit ------------------------------------------------------- */
 
-int kapi_skb_tx_pull_hdr(struct kapi_skb *kskb, u8 daddr[KAPI_SKB_PSEUDO_LEN], u16 *proto)
+int kapi_skb_tx_pull_hdr(struct kapi_skb *kskb, u8 hdr[KAPI_SKB_HARD_LEN])
 {
 	struct sk_buff *skb = SKB(kskb);
 
 	if (unlikely(skb_headlen(skb) < KAPI_SKB_HARD_LEN))
 		return -EINVAL;
-	memcpy(daddr, skb->data, INFINIBAND_ALEN);
+	memcpy(hdr, skb->data, KAPI_SKB_HARD_LEN);
 	skb_pull(skb, INFINIBAND_ALEN);
-	*proto = be16_to_cpu(((const struct kapi_skb_encap *)skb->data)->proto);
 	return 0;
 }
 

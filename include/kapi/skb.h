@@ -10,7 +10,7 @@
  *   RX (UD): kapi_ud_rx_refill()        allocate + map + post (kapi/verbs.h)
  *            kapi_ud_rx_unmap()         the HCA filled it; C++ reads the GRH
  *            kapi_skb_rx_deliver()      put, strip GRH/encap, set fields, GRO
- *   TX:      kapi_skb_tx_pull_hdr()     daddr + ethertype out, pseudo header off
+ *   TX:      kapi_skb_tx_pull_hdr()     hard header copied out, pseudo header off
  *            kapi_ud_send_skb()         detach, map head + frags, post (kapi/verbs.h)
  *            kapi_ud_tx_release()       unmap + consume on completion
  *
@@ -85,13 +85,14 @@ int kapi_skb_rx_deliver(struct kapi_napi *napi, struct kapi_skb *skb, kapi_u32 b
 /* ---- Transmit ---------------------------------------------------------- */
 
 /*
- * At ndo_start_xmit: copies the 20-byte pseudo header into daddr, pulls
- * it, and reads the ethertype (host order) from the encap header, which
- * stays in skb data (it is sent). Context: any.
+ * At ndo_start_xmit: copies the 24-byte hard header (pseudo header and
+ * encap header, as header_ops.create pushed them) into hdr for C++ to
+ * parse, then pulls the pseudo header; the encap header stays in skb data
+ * (it is sent). Context: any.
  * Returns: 0, or -EINVAL if the linear part is shorter than 24 bytes
  *   (a raw packet socket can send that); the skb is untouched then.
  */
-int kapi_skb_tx_pull_hdr(struct kapi_skb *skb, kapi_u8 daddr[KAPI_SKB_PSEUDO_LEN], kapi_u16 *proto);
+int kapi_skb_tx_pull_hdr(struct kapi_skb *skb, kapi_u8 hdr[KAPI_SKB_HARD_LEN]);
 /*
  * Pushes a 20-byte pseudo header back, before parking the skb on a
  * path/neighbour queue for a later kapi_skb_xmit(). Context: any.

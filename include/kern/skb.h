@@ -57,12 +57,13 @@ public:
 	}
 
 	/*
-	 * At ndo_start_xmit: takes the 20-byte destination and the ethertype
-	 * (host order) off the front. -EINVAL for a runt; the skb is untouched.
+	 * At ndo_start_xmit: copies the 24-byte hard header out (for the
+	 * caller to parse) and pulls the 20-byte destination off the front.
+	 * -EINVAL for a runt; the skb is untouched then.
 	 */
-	Status tx_pull_header(u8 (&daddr)[kSkbPseudoLen], u16 &proto) noexcept
+	Status tx_pull_header(u8 (&hdr)[kSkbHardLen]) noexcept
 	{
-		return from_errno(kapi_skb_tx_pull_hdr(m_skb, daddr, &proto));
+		return from_errno(kapi_skb_tx_pull_hdr(m_skb, hdr));
 	}
 
 	/* Puts the destination back before parking the skb for a later re-xmit. */
