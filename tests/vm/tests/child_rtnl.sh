@@ -14,6 +14,7 @@
 . /vmtest/lib-dgram.sh
 . /vmtest/lib-child.sh
 
+is_up() { if ip -o link show "$1" | grep -qE '[<,]UP[,>]'; then echo 1; else echo 0; fi; }
 attrs() { ls "$N/$1" | grep -E '^(pkey|mode|umcast|parent|create_child|delete_child|dev_id|dev_port)$' | tr '\n' ' '; }
 iflink_is_parent() { [ "$(cat $N/$1/iflink)" = "$(cat $N/$2/ifindex)" ]; }
 
@@ -93,6 +94,19 @@ scenario() {
 	x 0 ip -n x link del n1
 	x - ib_netdevs x
 	ip netns del x
+
+	# a parent going down takes its children down; going up brings them
+	# all up again (in-tree ipoib_open/ipoib_stop)
+	x 0 ip link set ib0 up
+	x 0 ip link set ib0.8007 up
+	x "=1" is_up ib0.8007
+	x 0 ip link set ib0 down
+	x "=0" is_up ib0.8007
+	x "=0" is_up r4
+	x 0 ip link set ib0 up
+	x "=1" is_up ib0.8007
+	x "=1" is_up r4
+	x 0 ip link set ib0 down
 
 	# dellink: children (sysfs ones too); a parent is a no-op
 	x 0 ip link del r1
