@@ -26,7 +26,7 @@ Iface::Iface(Port &port, const IfaceSpec &spec) noexcept
 	  m_ud(*this), m_resolver(*this), m_mcast(*this)
 {
 	if (spec.kind != IfaceKind::Parent)
-		m_pkey = static_cast<u16>(spec.pkey | kPkeyFullMember);
+		m_addr.pkey = static_cast<u16>(spec.pkey | kPkeyFullMember);
 	KERN_LOCK_INIT(m_ctl, "ipoib_iface_ctl");
 }
 
@@ -43,16 +43,16 @@ Status Iface::refresh_port()
 	kern::Gid gid = TRY(m_ib.query_gid(m_port, 0));
 	if (!is_child()) {
 		u16 pkey = TRY(m_ib.query_pkey(m_port, 0));
-		m_pkey = static_cast<u16>(pkey | kPkeyFullMember);
+		m_addr.pkey = static_cast<u16>(pkey | kPkeyFullMember);
 	}
-	m_lid = static_cast<u16>(attr.lid);
-	m_gid = to_wire(gid);
-	m_max_ib_mtu = kern::ib_mtu_to_bytes(attr.max_mtu);
-	if (!m_max_ib_mtu)
-		m_max_ib_mtu = 2048;
-	Result<u16> idx = kern::find_pkey(m_ib, m_port, m_pkey);
-	m_pkey_assigned = idx.is_ok() && (m_pkey & 0x7fff) != 0;
-	m_pkey_index = idx.is_ok() ? idx.value() : 0;
+	m_addr.lid = static_cast<u16>(attr.lid);
+	m_addr.gid = to_wire(gid);
+	m_addr.max_ib_mtu = kern::ib_mtu_to_bytes(attr.max_mtu);
+	if (!m_addr.max_ib_mtu)
+		m_addr.max_ib_mtu = 2048;
+	Result<u16> idx = kern::find_pkey(m_ib, m_port, m_addr.pkey);
+	m_addr.pkey_assigned = idx.is_ok() && (m_addr.pkey & 0x7fff) != 0;
+	m_addr.pkey_index = idx.is_ok() ? idx.value() : 0;
 	return kern::ok();
 }
 
@@ -66,10 +66,10 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	if (!ifc->m_wq.create_ordered("ipoib_wq"))
 		return Error(-err::ENOMEM);
 	TRY(ifc->refresh_port());
-	ifc->m_bcast = broadcast_addr(ifc->m_pkey);
-	ifc->m_rx_buf_len = ifc->m_max_ib_mtu + static_cast<u32>(kGrhLen);
-	ifc->m_mcast_mtu = ifc->m_max_ib_mtu - static_cast<u32>(kEncapLen);
-	ifc->m_admin_mtu = ifc->m_mcast_mtu;
+	ifc->m_addr.bcast = broadcast_addr(ifc->m_addr.pkey);
+	ifc->m_addr.rx_buf_len = ifc->m_addr.max_ib_mtu + static_cast<u32>(kGrhLen);
+	ifc->m_addr.mcast_mtu = ifc->m_addr.max_ib_mtu - static_cast<u32>(kEncapLen);
+	ifc->m_addr.admin_mtu = ifc->m_addr.mcast_mtu;
 	TRY(ifc->m_resolver.init());
 	TRY(ifc->m_ud.create(ifc->m_ib));
 
@@ -79,7 +79,7 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	cfg.parent_kind = kern::NetdevParent::Bus;
 	cfg.dev_port = static_cast<u16>(port.num() - 1);
 	cfg.dev_id = static_cast<u16>(port.num() - 1);
-	cfg.mtu = ifc->m_mcast_mtu;
+	cfg.mtu = ifc->m_addr.mcast_mtu;
 	cfg.min_mtu = kMinMtu;
 	cfg.max_mtu = kMaxCmMtu;
 	cfg.tx_queue_len = ifc->m_ud.tx_size() * 2;
@@ -90,10 +90,10 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	/* A sysfs child is born in its parent's namespace (rtnl ones where ip asked). */
 	if (spec.kind == IfaceKind::SysfsChild && spec.parent)
 		cfg.same_net_as = spec.parent->netdev();
-	const HwAddr addr(0, ifc->m_ud.qpn(), ifc->m_gid);
+	const HwAddr addr(0, ifc->m_ud.qpn(), ifc->m_addr.gid);
 	for (usize i = 0; i < kHwAddrLen; i++) {
 		cfg.dev_addr[i] = addr.raw()[i];
-		cfg.broadcast[i] = ifc->m_bcast.raw()[i];
+		cfg.broadcast[i] = ifc->m_addr.bcast.raw()[i];
 	}
 
 	if (adopt) {
@@ -139,10 +139,10 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	Iface *out = ifc.release();
 	if (out->is_child())
 		kern_info("%s: created as a child of %s (P_Key 0x%04x, QPN 0x%06x)", out->name(),
-			  out->m_parent ? out->m_parent->name() : "?", out->m_pkey, out->m_ud.qpn());
+			  out->m_parent ? out->m_parent->name() : "?", out->m_addr.pkey, out->m_ud.qpn());
 	else
 		kern_info("%s: created on %s port %u (QPN 0x%06x, P_Key 0x%04x, %u/%u send/recv slots)", out->name(),
-			  out->m_ib.name(), out->m_port, out->m_ud.qpn(), out->m_pkey, out->m_ud.tx_size(),
+			  out->m_ib.name(), out->m_port, out->m_ud.qpn(), out->m_addr.pkey, out->m_ud.tx_size(),
 			  out->m_ud.rx_size());
 	return out;
 }
@@ -166,11 +166,11 @@ Status Iface::dev_open()
 	if (st.is_err())
 		kern_warn("%s: port query failed: %d", name(), st.error().code());
 	/* Up without a datapath or carrier until the P_Key appears (in-tree: PKEY_ASSIGNED). */
-	if (!m_pkey_assigned) {
-		kern_warn("%s: P_Key 0x%04x is not found", name(), m_pkey);
+	if (!m_addr.pkey_assigned) {
+		kern_warn("%s: P_Key 0x%04x is not found", name(), m_addr.pkey);
 		return kern::ok();
 	}
-	TRY(m_ud.open(m_pkey_index, m_port, m_qkey));
+	TRY(m_ud.open(m_addr.pkey_index, m_port, m_addr.qkey));
 	__atomic_store_n(&m_oper_up, true, __ATOMIC_RELAXED);
 	m_dev.start_queue();
 	m_mcast.start();
@@ -204,13 +204,13 @@ void Iface::flush(FlushLevel level)
 	kern::MutexGuard g(m_ctl);
 	if (level == FlushLevel::Heavy) {
 		/* rtnl held by Port::flush: the P_Key (or its index) may have changed. */
-		const u16 old_pkey = m_pkey;
-		const u16 old_index = m_pkey_index;
-		const bool old_assigned = m_pkey_assigned;
+		const u16 old_pkey = m_addr.pkey;
+		const u16 old_index = m_addr.pkey_index;
+		const bool old_assigned = m_addr.pkey_assigned;
 		Status st = refresh_port();
 		if (st.is_err())
 			return;
-		if (m_pkey == old_pkey && m_pkey_index == old_index && m_pkey_assigned == old_assigned) {
+		if (m_addr.pkey == old_pkey && m_addr.pkey_index == old_index && m_addr.pkey_assigned == old_assigned) {
 			if (__atomic_load_n(&m_oper_up, __ATOMIC_RELAXED)) {
 				m_resolver.invalidate();
 				m_mcast.stop();
@@ -218,14 +218,14 @@ void Iface::flush(FlushLevel level)
 			}
 			return;
 		}
-		if (m_pkey_assigned)
-			kern_info("%s: P_Key 0x%04x at index %u", name(), m_pkey, m_pkey_index);
+		if (m_addr.pkey_assigned)
+			kern_info("%s: P_Key 0x%04x at index %u", name(), m_addr.pkey, m_addr.pkey_index);
 		else
-			kern_info("%s: P_Key 0x%04x is no longer in the port's table", name(), m_pkey);
+			kern_info("%s: P_Key 0x%04x is no longer in the port's table", name(), m_addr.pkey);
 		dev_stop();
-		if (m_pkey != old_pkey) {
-			m_bcast = broadcast_addr(m_pkey);
-			m_dev.set_broadcast(m_bcast.bytes());
+		if (m_addr.pkey != old_pkey) {
+			m_addr.bcast = broadcast_addr(m_addr.pkey);
+			m_dev.set_broadcast(m_addr.bcast.bytes());
 		}
 		if (m_dev.running()) {
 			st = dev_open();
@@ -358,16 +358,16 @@ kern::TxResult Iface::ndo_start_xmit(Iface &ifc, NetDev, Skb skb)
 
 Status Iface::ndo_change_mtu(Iface &ifc, NetDev dev, int new_mtu)
 {
-	const u32 max_ud = ifc.m_max_ib_mtu - static_cast<u32>(kEncapLen);
+	const u32 max_ud = ifc.m_addr.max_ib_mtu - static_cast<u32>(kEncapLen);
 	if (new_mtu < 0 || static_cast<u32>(new_mtu) > max_ud) {
 		kern_warn("%s: MTU %d exceeds the datagram-mode maximum %u", ifc.name(), new_mtu, max_ud);
 		return Error(-err::EINVAL);
 	}
-	ifc.m_admin_mtu = static_cast<u32>(new_mtu);
-	if (ifc.m_mcast_mtu < ifc.m_admin_mtu)
+	ifc.m_addr.admin_mtu = static_cast<u32>(new_mtu);
+	if (ifc.m_addr.mcast_mtu < ifc.m_addr.admin_mtu)
 		kern_info("%s: MTU %u > broadcast group MTU %u will cause multicast packet drops", ifc.name(),
-			  ifc.m_admin_mtu, ifc.m_mcast_mtu);
-	dev.set_mtu(ifc.m_mcast_mtu < ifc.m_admin_mtu ? ifc.m_mcast_mtu : ifc.m_admin_mtu);
+			  ifc.m_addr.admin_mtu, ifc.m_addr.mcast_mtu);
+	dev.set_mtu(ifc.m_addr.mcast_mtu < ifc.m_addr.admin_mtu ? ifc.m_addr.mcast_mtu : ifc.m_addr.admin_mtu);
 	return kern::ok();
 }
 
@@ -472,7 +472,7 @@ Result<usize> Iface::attr_show(Iface &ifc, NetDev, kern::IfAttr attr, kern::Span
 		show_mode(w, Mode::Datagram);
 		break;
 	case kern::IfAttr::Pkey:
-		show_pkey(w, ifc.m_pkey);
+		show_pkey(w, ifc.m_addr.pkey);
 		break;
 	case kern::IfAttr::Umcast:
 		show_umcast(w, __atomic_load_n(&ifc.m_umcast, __ATOMIC_RELAXED));

@@ -75,7 +75,7 @@ void Multicast::join_reported(McGroup &grp, int status, const kern::McMember *re
 	if (rec)
 		grp.m_rec = *rec;
 	if (m_run)
-		m_ifc.m_wq.queue(m_work);
+		m_ifc.wq().queue(m_work);
 }
 
 /* ndo_set_rx_mode (atomic): the list is read by the task. */
@@ -84,7 +84,7 @@ void Multicast::rx_mode_changed()
 	kern::SpinGuardBh g(m_lock);
 	m_dirty = true;
 	if (m_run)
-		m_ifc.m_wq.queue(m_work);
+		m_ifc.wq().queue(m_work);
 }
 
 void Multicast::cancel_work()
@@ -98,7 +98,7 @@ void Multicast::start()
 	kern::SpinGuardBh g(m_lock);
 	m_run = true;
 	m_dirty = true;
-	m_ifc.m_wq.queue(m_work);
+	m_ifc.wq().queue(m_work);
 }
 
 /* Leaves and frees one group taken off the list. Context: process. */
@@ -138,7 +138,7 @@ void Multicast::stop()
 		while (McGroup *grp = m_groups.pop_front())
 			gone.push_back(*grp);
 		m_bcast = nullptr;
-		__atomic_store_n(&m_ifc.m_bcast_tclass, static_cast<u8>(0), __ATOMIC_RELAXED);
+		m_ifc.set_bcast_tclass(0);
 	}
 	while (McGroup *grp = gone.pop_front())
 		leave(grp);
@@ -180,7 +180,7 @@ Multicast::Step Multicast::step(McGroup &grp, bool is_bcast)
 		case JoinState::BackingOff:
 			if (kern::time::after(grp.m_retry_at, now)) {
 				u32 ms = kern::time::to_ms(grp.m_retry_at - now);
-				m_ifc.m_wq.queue(m_retry, ms ? ms : 1);
+				m_ifc.wq().queue(m_retry, ms ? ms : 1);
 				return Step::Pending;
 			}
 			break;
@@ -190,12 +190,12 @@ Multicast::Step Multicast::step(McGroup &grp, bool is_bcast)
 		if (!finish) {
 			/* Build the join request. */
 			const kern::Gid mgid = to_kern(grp.m_mgid);
-			const kern::Gid pgid = to_kern(m_ifc.m_gid);
+			const kern::Gid pgid = to_kern(m_ifc.addr().gid);
 			for (usize i = 0; i < 16; i++) {
 				jp.rec.mgid[i] = mgid.raw[i];
 				jp.rec.port_gid[i] = pgid.raw[i];
 			}
-			jp.rec.pkey = m_ifc.m_pkey;
+			jp.rec.pkey = m_ifc.addr().pkey;
 			jp.rec.join_state = grp.m_sendonly ? kern::kJoinSendOnlyFullMember : kern::kJoinFullMember;
 			if (is_bcast) {
 				jp.mask = kern::kMcMaskBroadcast;
@@ -220,7 +220,7 @@ Multicast::Step Multicast::step(McGroup &grp, bool is_bcast)
 	}
 
 	if (start) {
-		Status st = grp.m_join.join(m_ifc.m_ib, m_ifc.m_port, jp.rec, jp.mask, Gfp::Kernel);
+		Status st = grp.m_join.join(m_ifc.ib(), m_ifc.port_num(), jp.rec, jp.mask, Gfp::Kernel);
 		if (st.is_ok())
 			return Step::Pending;
 		status = st.error().code();
@@ -231,9 +231,9 @@ Multicast::Step Multicast::step(McGroup &grp, bool is_bcast)
 		Status st = kern::ok();
 		if (is_bcast) {
 			/* The Q_Key is the group's; the QP takes it before it is attached. */
-			m_ifc.m_qkey = rec.qkey;
+			m_ifc.set_qkey(rec.qkey);
 			/* Path queries ask for the broadcast group's traffic class, as in-tree. */
-			__atomic_store_n(&m_ifc.m_bcast_tclass, rec.traffic_class, __ATOMIC_RELAXED);
+			m_ifc.set_bcast_tclass(rec.traffic_class);
 			st = m_ifc.ud().set_qkey(rec.qkey);
 			if (st.is_err())
 				kern_warn("%s: failed to set the Q_Key 0x%x: %d", name(), rec.qkey, st.error().code());
@@ -248,7 +248,7 @@ Multicast::Step Multicast::step(McGroup &grp, bool is_bcast)
 		IpAh *ah = nullptr;
 		if (st.is_ok()) {
 			Result<IpAh *> w =
-				m_ifc.ud().ah_wrap(kern::Ah::create_mcast(m_ifc.ud().pd(), m_ifc.m_port, rec, kern::AhSleep::Yes));
+				m_ifc.ud().ah_wrap(kern::Ah::create_mcast(m_ifc.ud().pd(), m_ifc.port_num(), rec, kern::AhSleep::Yes));
 			if (w.is_ok())
 				ah = w.value();
 			else
@@ -302,7 +302,7 @@ Multicast::Step Multicast::step(McGroup &grp, bool is_bcast)
 			kern_warn("%s: %s join of %pI6 failed: %d; retrying in %u s", name(),
 				  grp.m_sendonly ? "send-only" : "multicast", grp.m_mgid.raw(), status, delay_s);
 	}
-	m_ifc.m_wq.queue(m_retry, delay_s * 1000);
+	m_ifc.wq().queue(m_retry, delay_s * 1000);
 	return Step::Pending;
 }
 
@@ -321,17 +321,17 @@ void Multicast::carrier_on()
 			return;
 		kern::time::sleep_ms(20);
 	}
-	m_ifc.m_mcast_mtu = mcast_mtu;
-	const u32 mtu = mcast_mtu < m_ifc.m_admin_mtu ? mcast_mtu : m_ifc.m_admin_mtu;
-	if (m_ifc.m_dev.mtu() != mtu) {
-		Status st = m_ifc.m_dev.change_mtu(static_cast<int>(mtu));
+	m_ifc.set_mcast_mtu(mcast_mtu);
+	const u32 mtu = mcast_mtu < m_ifc.addr().admin_mtu ? mcast_mtu : m_ifc.addr().admin_mtu;
+	if (m_ifc.netdev().mtu() != mtu) {
+		Status st = m_ifc.netdev().change_mtu(static_cast<int>(mtu));
 		if (st.is_err())
 			kern_warn("%s: failed to set MTU %u: %d", name(), mtu, st.error().code());
 	}
-	if (!m_ifc.m_dev.carrier_ok()) {
-		m_ifc.m_dev.carrier_on();
+	if (!m_ifc.netdev().carrier_ok()) {
+		m_ifc.netdev().carrier_on();
 		kern_info("%s: broadcast group joined (MTU %u, Q_Key 0x%x): carrier on", name(),
-			  m_ifc.m_dev.mtu(), m_ifc.m_qkey);
+			  m_ifc.netdev().mtu(), m_ifc.addr().qkey);
 	}
 	kern::rtnl::unlock();
 }
@@ -345,7 +345,7 @@ void Multicast::sync_list()
 	kern::Span<u8> buf(small, sizeof(small));
 	u32 count;
 	for (;;) {
-		count = m_ifc.m_dev.mc_list(buf);
+		count = m_ifc.netdev().mc_list(buf);
 		if (count * kHwAddrLen <= buf.size())
 			break;
 		big = kern::make_array<u8>(Gfp::Kernel, (count + 8) * kHwAddrLen);
@@ -370,7 +370,7 @@ void Multicast::sync_list()
 		for (u32 i = 0; i < count; i++) {
 			const HwAddr addr = mc_entry(buf, i);
 			add[i] = false;
-			if (!mcast_addr_is_valid(addr, m_ifc.m_bcast))
+			if (!mcast_addr_is_valid(addr, m_ifc.addr().bcast))
 				continue;
 			const Gid mgid = addr.gid();
 			if (mgid == m_ifc.bcast_mgid())
@@ -431,14 +431,14 @@ void Multicast::task()
 			return;
 	}
 	/* Joins are pointless (and fail slowly) while the port is down; PORT_ACTIVE restarts us. */
-	Result<kern::PortAttr> attr = m_ifc.m_ib.query_port(m_ifc.m_port);
+	Result<kern::PortAttr> attr = m_ifc.ib().query_port(m_ifc.port_num());
 	if (attr.is_err() || attr.value().state != kern::PortState::Active)
 		return;
 
 	if (!m_bcast) {
 		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, this, m_ifc.bcast_mgid(), false);
 		if (!grp) {
-			m_ifc.m_wq.queue(m_retry, 1000);
+			m_ifc.wq().queue(m_retry, 1000);
 			return;
 		}
 		kern::SpinGuardBh g(m_lock);
@@ -447,7 +447,7 @@ void Multicast::task()
 	}
 	if (step(*m_bcast, true) != Step::Ready)
 		return;
-	if (!m_ifc.m_dev.carrier_ok())
+	if (!m_ifc.netdev().carrier_ok())
 		carrier_on();
 
 	bool dirty;
@@ -485,7 +485,7 @@ void Multicast::task()
 void Multicast::send(Skb skb, const HwAddr &dest)
 {
 	HwAddr daddr = dest;
-	patch_mcast_pkey(daddr, m_ifc.m_pkey);
+	patch_mcast_pkey(daddr, m_ifc.addr().pkey);
 	const Gid mgid = daddr.gid();
 	kern::SpinGuard g(m_lock); /* BHs are off in xmit */
 	/* Nothing is sent to any group before the broadcast group is in use (RFC 4391 section 5). */
@@ -511,7 +511,7 @@ void Multicast::send(Skb skb, const HwAddr &dest)
 		}
 		found = grp.release();
 		m_groups.push_back(*found);
-		m_ifc.m_wq.queue(m_work);
+		m_ifc.wq().queue(m_work);
 	}
 	if (likely(found->attached() && found->m_ah)) {
 		IpAh *ah = found->m_ah;
@@ -528,7 +528,7 @@ void Multicast::send(Skb skb, const HwAddr &dest)
 	found->m_pending.push_back(skb);
 	/* A failed send-only group retries on the next packet once its backoff expired. */
 	if (join_wants_kick(found->m_state))
-		m_ifc.m_wq.queue(m_work);
+		m_ifc.wq().queue(m_work);
 }
 
 } // namespace ipoib

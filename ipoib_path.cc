@@ -44,7 +44,7 @@ Status Resolver::init()
 	return m_path_tbl.init(Gfp::Kernel, kPathTableSize);
 }
 
-void Resolver::start() { m_ifc.m_wq.queue(m_gc_work, kNeighGcIntervalMs); }
+void Resolver::start() { m_ifc.wq().queue(m_gc_work, kNeighGcIntervalMs); }
 
 void Resolver::stop()
 {
@@ -74,7 +74,7 @@ void Resolver::path_resolved(Path &path, Status st, const kern::PathRecord *rec)
 	IpAh *new_ah = nullptr;
 	if (st.is_ok()) {
 		/* ib_sa callback context: the AH must be made without sleeping. */
-		Result<IpAh *> w = m_ifc.ud().ah_wrap(kern::Ah::create_from_path(m_ifc.ud().pd(), m_ifc.m_port, *rec, kern::AhSleep::No));
+		Result<IpAh *> w = m_ifc.ud().ah_wrap(kern::Ah::create_from_path(m_ifc.ud().pd(), m_ifc.port_num(), *rec, kern::AhSleep::No));
 		if (w.is_ok())
 			new_ah = w.value();
 		else
@@ -184,9 +184,9 @@ void Resolver::park_and_query(Path &path, Skb skb, const HwAddr &daddr, kern::Sp
 	u32 dropped = taken ? 0 : 1;
 	if (d.m_start_query) {
 		/* The broadcast group's traffic class, as in-tree (0 until it is joined). */
-		const u8 tclass = __atomic_load_n(&m_ifc.m_bcast_tclass, __ATOMIC_RELAXED);
-		Status st = path.m_query.start(m_ifc.m_ib, m_ifc.m_port, to_kern(path.dgid()), to_kern(m_ifc.m_gid),
-					       m_ifc.m_pkey, tclass, kPathQueryTimeoutMs, Gfp::Atomic);
+		const u8 tclass = m_ifc.bcast_tclass();
+		Status st = path.m_query.start(m_ifc.ib(), m_ifc.port_num(), to_kern(path.dgid()), to_kern(m_ifc.addr().gid),
+					       m_ifc.addr().pkey, tclass, kPathQueryTimeoutMs, Gfp::Atomic);
 		if (st.is_err()) {
 			ipoib_dbg("%s: path query for %pI6 failed to start: %d", name(), path.dgid().raw(),
 				  st.error().code());
@@ -281,8 +281,8 @@ void Resolver::gc_task()
 	}
 	if (n)
 		ipoib_dbg("%s: reaped %zu idle neighbours", name(), n);
-	if (__atomic_load_n(&m_ifc.m_oper_up, __ATOMIC_RELAXED))
-		m_ifc.m_wq.queue(m_gc_work, kNeighGcIntervalMs);
+	if (m_ifc.oper_up())
+		m_ifc.wq().queue(m_gc_work, kNeighGcIntervalMs);
 }
 
 

@@ -111,13 +111,13 @@ void UdChannel::reap_ahs(bool all)
 	}
 }
 
-void UdChannel::start_reaper() { m_ifc.m_wq.queue(m_reap_work, kReapAhIntervalMs); }
+void UdChannel::start_reaper() { m_ifc.wq().queue(m_reap_work, kReapAhIntervalMs); }
 
 void UdChannel::reap_task()
 {
 	reap_ahs(false);
-	if (__atomic_load_n(&m_ifc.m_oper_up, __ATOMIC_RELAXED))
-		m_ifc.m_wq.queue(m_reap_work, kReapAhIntervalMs);
+	if (m_ifc.oper_up())
+		m_ifc.wq().queue(m_reap_work, kReapAhIntervalMs);
 }
 
 Status UdChannel::create(IbDevice ib)
@@ -189,12 +189,12 @@ Status UdChannel::open(u16 pkey_index, u32 port, u32 qkey)
 	__atomic_store_n(&m_tx_tail, 0, __ATOMIC_RELEASE);
 	m_rx_posted = 0;
 	for (u32 i = 0; i < m_rx_size; i++) {
-		st = m_qp.rx_refill(m_ifc.netdev(), i, m_ifc.m_rx_buf_len, m_rx_ring[i]);
+		st = m_qp.rx_refill(m_ifc.netdev(), i, m_ifc.addr().rx_buf_len, m_rx_ring[i]);
 		if (st.is_err()) {
 			kern_warn("%s: failed to post receive buffer %u: %d", m_ifc.name(), i, st.error().code());
 			(void)m_qp.modify_state(kern::QpState::Reset);
 			for (u32 j = 0; j < i; j++)
-				m_qp.rx_release(m_rx_ring[j], m_ifc.m_rx_buf_len);
+				m_qp.rx_release(m_rx_ring[j], m_ifc.addr().rx_buf_len);
 			return st;
 		}
 		m_rx_posted++;
@@ -241,7 +241,7 @@ void UdChannel::stop()
 
 	/* After RESET the HCA owns nothing: release whatever the drain left. */
 	for (u32 i = 0; i < m_rx_size; i++)
-		m_qp.rx_release(m_rx_ring[i], m_ifc.m_rx_buf_len);
+		m_qp.rx_release(m_rx_ring[i], m_ifc.addr().rx_buf_len);
 	m_rx_posted = 0;
 	for (u32 t = tx_tail(); t != tx_head(); t++) {
 		TxSlot &slot = m_tx_ring[t & (m_tx_size - 1)];
@@ -257,7 +257,7 @@ void UdChannel::stop()
 /* Moves the QP from SQE back to RTS after a send error (in-tree: qp_state_work). */
 void UdChannel::recover_task()
 {
-	if (!__atomic_load_n(&m_ifc.m_oper_up, __ATOMIC_RELAXED))
+	if (!m_ifc.oper_up())
 		return;
 	Result<kern::QpState> st = m_qp.query_state();
 	if (st.is_err() || st.value() != kern::QpState::Sqe)
@@ -283,11 +283,11 @@ int UdChannel::poll_rx(int budget)
 	const int limit = draining ? static_cast<int>(m_rx_size) : budget;
 	const Gid bcast = m_ifc.bcast_mgid();
 	LocalPort local;
-	local.m_lid = m_ifc.m_lid;
+	local.m_lid = m_ifc.addr().lid;
 	local.m_qpn = m_qpn;
-	local.m_gid = m_ifc.m_gid;
+	local.m_gid = m_ifc.addr().gid;
 	const NetDev dev = m_ifc.netdev();
-	const u32 buf_len = m_ifc.m_rx_buf_len;
+	const u32 buf_len = m_ifc.addr().rx_buf_len;
 	Stats &stats = m_ifc.stats();
 	const bool rxcsum = (dev.features() & kern::netif_f::kRxCsum) != 0;
 	const int done = poll_cq(m_rx_cq, limit, [&](const kern::Wc &wc) {
@@ -399,7 +399,7 @@ int UdChannel::poll_tx(int budget)
 			ipoib_dbg("%s: send error %u (vendor 0x%x)", m_ifc.name(), wc.status(), wc.vendor_err());
 			m_ifc.count_tx_error();
 			/* A UD send error leaves the QP in SQE, flushing every later send: recover it. */
-			m_ifc.m_wq.queue(m_recover_work);
+			m_ifc.wq().queue(m_recover_work);
 		}
 		m_qp.tx_release(slot.skb, slot.map, draining ? 0 : budget, sent);
 		slot.skb = Skb();
@@ -408,7 +408,7 @@ int UdChannel::poll_tx(int budget)
 	});
 
 	if (!draining) {
-		if (m_ifc.netdev().queue_stopped() && __atomic_load_n(&m_ifc.m_oper_up, __ATOMIC_RELAXED) &&
+		if (m_ifc.netdev().queue_stopped() && m_ifc.oper_up() &&
 		    tx_should_wake(m_tx_head, tail, m_tx_size))
 			m_ifc.netdev().wake_queue();
 		if (done < budget && m_tx_napi.complete_done(done)) {
@@ -424,8 +424,8 @@ void UdChannel::send(Skb skb, IpAh *ah, u32 qpn)
 {
 	const u32 len = skb.len();
 	/* A UD message carries at most one IB MTU: the encap header plus the MTU. */
-	if (unlikely(len > m_ifc.m_mcast_mtu + kEncapLen)) {
-		ipoib_dbg("%s: packet of %u bytes exceeds the UD MTU %u", m_ifc.name(), len, m_ifc.m_mcast_mtu);
+	if (unlikely(len > m_ifc.addr().mcast_mtu + kEncapLen)) {
+		ipoib_dbg("%s: packet of %u bytes exceeds the UD MTU %u", m_ifc.name(), len, m_ifc.addr().mcast_mtu);
 		m_ifc.count_tx_error();
 		m_ifc.drop_tx(skb);
 		return;
@@ -441,11 +441,11 @@ void UdChannel::send(Skb skb, IpAh *ah, u32 qpn)
 	/* Filled before posting: the completion can be polled on another CPU before the post returns. */
 	slot.skb = skb;
 	slot.len = len;
-	Status st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_ifc.m_qkey, kern::send_flag::Signaled, m_max_send_sge,
+	Status st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_ifc.addr().qkey, kern::send_flag::Signaled, m_max_send_sge,
 				  slot.map);
 	if (unlikely(st.is_err()) && st.error().code() == -kern::err::E2BIG) {
 		if (skb.linearize().is_ok())
-			st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_ifc.m_qkey, kern::send_flag::Signaled,
+			st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_ifc.addr().qkey, kern::send_flag::Signaled,
 					   m_max_send_sge, slot.map);
 	}
 	if (unlikely(st.is_err())) {

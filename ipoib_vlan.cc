@@ -102,7 +102,7 @@ Result<usize> Iface::create_child_store(const char *buf, usize len)
 	/* As in-tree, the P_Key as written is compared with the full P_Keys in use (child.h). */
 	ChildList children;
 	TRY(children.collect(*this));
-	Result<u16> in_use = check_new_child(ChildType::Legacy, pkey, m_pkey, children.span());
+	Result<u16> in_use = check_new_child(ChildType::Legacy, pkey, m_addr.pkey, children.span());
 	if (in_use.is_err()) {
 		if (in_use.error().code() == -err::ENOTUNIQ)
 			kern_warn("%s: create_child: P_Key 0x%04x is already in use here", name(), pkey);
@@ -166,7 +166,7 @@ Status Iface::rtnl_newlink(NetDev dev, bool has_link, NetDev parent_dev, const k
 		return Error(-err::EINVAL);
 	}
 	/* No P_Key: the parent's (duplicates are fine for rtnl children, which are deleted by name). */
-	const u16 pkey = attrs.has_pkey ? attrs.pkey : parent.m_pkey;
+	const u16 pkey = attrs.has_pkey ? attrs.pkey : parent.m_addr.pkey;
 	if (child_pkey_invalid(pkey)) {
 		kern_warn("%s: invalid P_Key 0x%04x for a child", parent.name(), pkey);
 		return Error(-err::EINVAL);
@@ -202,7 +202,7 @@ bool Iface::rtnl_dellink(Iface &ifc, NetDev) { return ifc.is_child(); }
 
 void Iface::rtnl_fill_info(Iface &ifc, NetDev, kern::LinkInfo &info)
 {
-	info.pkey = ifc.m_pkey;
+	info.pkey = ifc.m_addr.pkey;
 	info.mode = static_cast<u16>(Mode::Datagram);
 	info.umcast = __atomic_load_n(&ifc.m_umcast, __ATOMIC_RELAXED) ? 1 : 0;
 }

@@ -69,6 +69,22 @@ struct Stats {
 	u64 tx_errors = 0;  /* atomic adds */
 };
 
+/* What the parts read of their interface. */
+struct IfaceAddr {
+	u16 lid = 0;
+	Gid gid;
+	u16 pkey = 0xffff;          /* with the full-member bit */
+	u16 pkey_index = 0;
+	bool pkey_assigned = false; /* the port's table holds pkey */
+	u32 qkey = 0;               /* the broadcast group's */
+	u8 bcast_tclass = 0;        /* the broadcast group's traffic class, for path queries (atomic) */
+	HwAddr bcast;
+	u32 max_ib_mtu = 2048;
+	u32 mcast_mtu = 2044;       /* the broadcast group's MTU - 4 */
+	u32 admin_mtu = 2044;       /* what the user set */
+	u32 rx_buf_len = 2048 + kGrhLen;
+};
+
 /* Who made an interface (in-tree: IPOIB_PARENT_DEV / LEGACY_CHILD / RTNL_CHILD). */
 enum class IfaceKind : u8 { Parent, SysfsChild, RtnlChild };
 
@@ -101,7 +117,7 @@ public:
 	bool is_child() const noexcept { return m_kind != IfaceKind::Parent; }
 	IfaceKind kind() const noexcept { return m_kind; }
 	Iface *parent() const noexcept { return m_parent; }
-	u16 pkey() const noexcept { return m_pkey; }
+	u16 pkey() const noexcept { return m_addr.pkey; }
 
 	/* net_device_ops and friends (KERN_NETDEV_OPS binds these; Driver == Owner == Iface). */
 	static Status ndo_init(Iface &, NetDev);
@@ -133,17 +149,23 @@ public:
 	Result<usize> delete_child_store(const char *buf, usize len);
 	Status set_umcast(bool on);
 
-	/* ---- the UD channel (ipoib_ud.cc) ---- */
+	/* ---- for the parts (ud, path, mcast) ---- */
 	UdChannel &ud() noexcept { return m_ud; }
 	Stats &stats() noexcept { return m_stats; }
-
-	/* ---- the parts ---- */
-	Resolver &resolver() noexcept { return m_resolver; }
-	Multicast &mcast() noexcept { return m_mcast; }
-	Gid bcast_mgid() const noexcept { return m_bcast.gid(); }
+	const IfaceAddr &addr() const noexcept { return m_addr; }
+	kern::WorkQueue &wq() noexcept { return m_wq; }
+	IbDevice ib() const noexcept { return m_ib; }
+	u32 port_num() const noexcept { return m_port; }
+	/* The datapath is running. Context: any. */
+	bool oper_up() const noexcept { return __atomic_load_n(&m_oper_up, __ATOMIC_RELAXED); }
+	Gid bcast_mgid() const noexcept { return m_addr.bcast.gid(); }
+	u8 bcast_tclass() const noexcept { return __atomic_load_n(&m_addr.bcast_tclass, __ATOMIC_RELAXED); }
+	/* Set by the broadcast join (the multicast task). */
+	void set_qkey(u32 qkey) noexcept { m_addr.qkey = qkey; }
+	void set_bcast_tclass(u8 tc) noexcept { __atomic_store_n(&m_addr.bcast_tclass, tc, __ATOMIC_RELAXED); }
+	void set_mcast_mtu(u32 mtu) noexcept { m_addr.mcast_mtu = mtu; }
 	/* Re-sends parked skbs through the qdisc. Context: process/softirq, no locks held. */
 	void requeue_all(kern::SkbQueue &q);
-
 	/* Drop-and-count for transmit. Context: any. */
 	void drop_tx(Skb &skb) noexcept
 	{
@@ -153,29 +175,29 @@ public:
 	void count_tx_dropped(u64 n = 1) noexcept { __atomic_fetch_add(&m_stats.tx_dropped, n, __ATOMIC_RELAXED); }
 	void count_tx_error() noexcept { __atomic_fetch_add(&m_stats.tx_errors, 1, __ATOMIC_RELAXED); }
 
-	/* ---- Identity: fixed at create, or written under m_ctl and read anywhere. ---- */
+	/* Port::m_ifaces: rtnl + Port::m_ifaces_lock to write. */
+	kern::ListNode m_port_node;
+
+private:
+	void debugfs_update(kern::NetdevEvent ev);
+	Status dev_open();
+	void dev_stop();
+	Status refresh_port();
+	/* Everything create() made, in reverse; idempotent. Context: process. */
+	void release();
+	void set_children_up(bool up);
+
+	/* Identity: fixed at create. */
 	Port *m_port_obj;
 	IbDevice m_ib;
 	u32 m_port;
 	const IfaceKind m_kind;
 	Iface *const m_parent;
 	NetDev m_dev;
-	u16 m_pkey = 0xffff;   /* with the full-member bit */
-	u16 m_pkey_index = 0;
-	bool m_pkey_assigned = false; /* the port's table holds m_pkey (m_ctl) */
-	bool m_umcast = false;
-	u32 m_qkey = 0;
-	u16 m_lid = 0;
-	Gid m_gid;
-	HwAddr m_bcast;
-	u32 m_max_ib_mtu = 2048;
-	u32 m_mcast_mtu = 2044;
-	u32 m_admin_mtu = 2044;
-	u32 m_rx_buf_len = 2048 + kGrhLen;
-	kern::ListNode m_port_node; /* Port::m_ifaces: rtnl + Port::m_ifaces_lock to write */
-
-	/* Atomic loads/stores: read lock-free on the datapath. */
-	bool m_oper_up = false;     /* datapath running (written under m_ctl) */
+	/* Addresses and sizes: written under m_ctl (or by the join task), read anywhere. */
+	IfaceAddr m_addr;
+	bool m_umcast = false;      /* atomic */
+	bool m_oper_up = false;     /* datapath running: written under m_ctl, read atomically */
 
 	kern::Mutex m_ctl; /* open/stop/flush of this interface */
 	kern::WorkQueue m_wq; /* ordered: the parts' work items */
@@ -184,18 +206,9 @@ public:
 	UdChannel m_ud;
 	Resolver m_resolver;
 	Multicast m_mcast;
-	u8 m_bcast_tclass = 0; /* the broadcast group's traffic class, for path queries (atomic) */
 
 	Stats m_stats;
 	kern::DebugfsFile m_path_file; /* created/renamed/removed by the notifier (rtnl) */
-
-	void debugfs_update(kern::NetdevEvent ev);
-	Status dev_open();
-	void dev_stop();
-	Status refresh_port();
-	/* Everything create() made, in reverse; idempotent. Context: process. */
-	void release();
-	void set_children_up(bool up);
 };
 
 } // namespace ipoib
