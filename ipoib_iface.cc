@@ -171,7 +171,7 @@ Status Iface::dev_open()
 		return kern::ok();
 	}
 	TRY(m_ud.open(m_addr.pkey_index, m_port, m_addr.qkey));
-	__atomic_store_n(&m_oper_up, true, __ATOMIC_RELAXED);
+	m_oper_up.store(true);
 	m_dev.start_queue();
 	m_mcast.start();
 	m_ud.start_reaper();
@@ -182,9 +182,9 @@ Status Iface::dev_open()
 void Iface::dev_stop()
 {
 	m_dev.carrier_off();
-	if (!__atomic_load_n(&m_oper_up, __ATOMIC_RELAXED))
+	if (!oper_up())
 		return;
-	__atomic_store_n(&m_oper_up, false, __ATOMIC_RELAXED);
+	m_oper_up.store(false);
 	m_dev.stop_queue();
 	{
 		/* Fence: no xmit is running once we hold its lock. */
@@ -211,7 +211,7 @@ void Iface::flush(FlushLevel level)
 		if (st.is_err())
 			return;
 		if (m_addr.pkey == old_pkey && m_addr.pkey_index == old_index && m_addr.pkey_assigned == old_assigned) {
-			if (__atomic_load_n(&m_oper_up, __ATOMIC_RELAXED)) {
+			if (oper_up()) {
 				m_resolver.invalidate();
 				m_mcast.stop();
 				m_mcast.start();
@@ -235,7 +235,7 @@ void Iface::flush(FlushLevel level)
 		return;
 	}
 
-	if (!__atomic_load_n(&m_oper_up, __ATOMIC_RELAXED))
+	if (!oper_up())
 		return;
 	if (level == FlushLevel::Light) {
 		(void)refresh_port();
@@ -326,7 +326,7 @@ Status Iface::ndo_stop(Iface &ifc, NetDev)
 kern::TxResult Iface::ndo_start_xmit(Iface &ifc, NetDev, Skb skb)
 {
 	u8 raw[kHardHeaderLen];
-	if (unlikely(skb.tx_pull_header(raw).is_err() || !__atomic_load_n(&ifc.m_oper_up, __ATOMIC_RELAXED))) {
+	if (unlikely(skb.tx_pull_header(raw).is_err() || !ifc.oper_up())) {
 		ifc.drop_tx(skb);
 		return kern::TxResult::Ok;
 	}
@@ -379,15 +379,15 @@ void Iface::ndo_set_rx_mode(Iface &ifc, NetDev)
 void Iface::ndo_get_stats64(Iface &ifc, NetDev, kern::LinkStats &s)
 {
 	const Stats &c = ifc.m_stats;
-	s.rx_packets = __atomic_load_n(&c.rx_packets, __ATOMIC_RELAXED);
-	s.rx_bytes = __atomic_load_n(&c.rx_bytes, __ATOMIC_RELAXED);
-	s.rx_dropped = __atomic_load_n(&c.rx_dropped, __ATOMIC_RELAXED);
-	s.rx_errors = __atomic_load_n(&c.rx_errors, __ATOMIC_RELAXED);
-	s.multicast = __atomic_load_n(&c.multicast, __ATOMIC_RELAXED);
-	s.tx_packets = __atomic_load_n(&c.tx_packets, __ATOMIC_RELAXED);
-	s.tx_bytes = __atomic_load_n(&c.tx_bytes, __ATOMIC_RELAXED);
-	s.tx_dropped = __atomic_load_n(&c.tx_dropped, __ATOMIC_RELAXED);
-	s.tx_errors = __atomic_load_n(&c.tx_errors, __ATOMIC_RELAXED);
+	s.rx_packets = c.rx_packets.load();
+	s.rx_bytes = c.rx_bytes.load();
+	s.rx_dropped = c.rx_dropped.load();
+	s.rx_errors = c.rx_errors.load();
+	s.multicast = c.multicast.load();
+	s.tx_packets = c.tx_packets.load();
+	s.tx_bytes = c.tx_bytes.load();
+	s.tx_dropped = c.tx_dropped.load();
+	s.tx_errors = c.tx_errors.load();
 }
 
 Status Iface::ndo_set_mac_address(Iface &ifc, NetDev, const u8 (&)[kern::kNetdevAddrLen])
@@ -475,7 +475,7 @@ Result<usize> Iface::attr_show(Iface &ifc, NetDev, kern::IfAttr attr, kern::Span
 		show_pkey(w, ifc.m_addr.pkey);
 		break;
 	case kern::IfAttr::Umcast:
-		show_umcast(w, __atomic_load_n(&ifc.m_umcast, __ATOMIC_RELAXED));
+		show_umcast(w, ifc.m_umcast.load());
 		break;
 	case kern::IfAttr::Parent:
 		if (!ifc.m_parent)

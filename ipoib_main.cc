@@ -83,13 +83,13 @@ IbDevice Port::ib() const noexcept { return m_dev->ib(); }
 
 void Port::on_event(kern::IbEvent event)
 {
-	__atomic_fetch_or(&m_pending, 1u << static_cast<u32>(event), __ATOMIC_RELAXED);
+	m_pending.fetch_or(1u << static_cast<u32>(event));
 	flush_wq().queue(m_event_work);
 }
 
 void Port::handle_event()
 {
-	u32 pending = __atomic_exchange_n(&m_pending, 0, __ATOMIC_RELAXED);
+	u32 pending = m_pending.exchange(0);
 	bool have = false;
 	FlushLevel level = FlushLevel::Light;
 	for (u32 bit = 0; bit < 32; bit++) {

@@ -515,7 +515,7 @@ void Multicast::send(Skb skb, const HwAddr &dest)
 	}
 	if (likely(found->attached() && found->m_ah)) {
 		IpAh *ah = found->m_ah;
-		__atomic_store_n(&ah->m_last_send, m_ifc.ud().tx_head(), __ATOMIC_RELAXED);
+		ah->m_last_send.store(m_ifc.ud().tx_head());
 		g.unlock();
 		m_ifc.ud().send(skb, ah, kMulticastQpn);
 		return;

@@ -220,7 +220,7 @@ void Resolver::send(Skb skb, const HwAddr &daddr, bool arp)
 	}
 	if (likely(path->m_machine.state() == PathState::Resolved && path->m_ah)) {
 		IpAh *ah = path->m_ah;
-		__atomic_store_n(&ah->m_last_send, m_ifc.ud().tx_head(), __ATOMIC_RELAXED);
+		ah->m_last_send.store(m_ifc.ud().tx_head());
 		g.unlock();
 		m_ifc.ud().send(skb, ah, daddr.qpn());
 		return;

@@ -53,7 +53,7 @@ int poll_cq(kern::Cq &cq, int limit, F &&fn)
 }
 
 /* Single-writer counter bump: a plain add the racy stats reader may see torn only on 32-bit. */
-inline void bump(u64 &c, u64 n = 1) { __atomic_store_n(&c, __atomic_load_n(&c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED); }
+inline void bump(kern::Atomic<u64> &c, u64 n = 1) { c.add_single_writer(n); }
 
 } // namespace
 
@@ -78,7 +78,7 @@ Result<IpAh *> UdChannel::ah_wrap(Result<kern::Ah> made)
 	}
 	ip->m_ah = kern::move(ah);
 	/* Never used for a send yet: reapable as soon as it is put. */
-	ip->m_last_send = tx_tail() - 1;
+	ip->m_last_send.store(tx_tail() - 1);
 	return ip.release();
 }
 
@@ -99,7 +99,7 @@ void UdChannel::reap_ahs(bool all)
 		for (auto it = m_dead_ahs.begin(); it != m_dead_ahs.end();) {
 			IpAh &ah = *it;
 			++it;
-			if (all || ah_reapable(tail, __atomic_load_n(&ah.m_last_send, __ATOMIC_RELAXED))) {
+			if (all || ah_reapable(tail, ah.m_last_send.load())) {
 				m_dead_ahs.remove(ah);
 				reap.push_back(ah);
 			}
@@ -186,7 +186,7 @@ Status UdChannel::open(u16 pkey_index, u32 port, u32 qkey)
 	}
 
 	m_tx_head = 0;
-	__atomic_store_n(&m_tx_tail, 0, __ATOMIC_RELEASE);
+	m_tx_tail.store_release(0);
 	m_rx_posted = 0;
 	for (u32 i = 0; i < m_rx_size; i++) {
 		st = m_qp.rx_refill(m_ifc.netdev(), i, m_ifc.addr().rx_buf_len, m_rx_ring[i]);
@@ -251,7 +251,7 @@ void UdChannel::stop()
 			m_ifc.count_tx_dropped();
 		}
 	}
-	__atomic_store_n(&m_tx_tail, m_tx_head, __ATOMIC_RELEASE);
+	m_tx_tail.store_release(m_tx_head);
 }
 
 /* Moves the QP from SQE back to RTS after a send error (in-tree: qp_state_work). */
@@ -382,7 +382,7 @@ int UdChannel::poll_tx(int budget)
 {
 	const bool draining = budget < 0;
 	const int limit = draining ? static_cast<int>(m_tx_size) : budget;
-	u32 tail = m_tx_tail;
+	u32 tail = m_tx_tail.load(); /* this poll is the only writer */
 	const int done = poll_cq(m_tx_cq, limit, [&](const kern::Wc &wc) {
 		const u32 id = static_cast<u32>(wc.wr_id());
 		/* Completions need not come in posting order (multicast may lag): the slot is the wr_id. */
@@ -404,7 +404,7 @@ int UdChannel::poll_tx(int budget)
 		m_qp.tx_release(slot.skb, slot.map, draining ? 0 : budget, sent);
 		slot.skb = Skb();
 		tail++;
-		__atomic_store_n(&m_tx_tail, tail, __ATOMIC_RELEASE);
+		m_tx_tail.store_release(tail);
 	});
 
 	if (!draining) {

@@ -78,7 +78,7 @@ struct ChildList {
 
 Status Iface::set_umcast(bool on)
 {
-	const bool was = __atomic_exchange_n(&m_umcast, on, __ATOMIC_RELAXED);
+	const bool was = m_umcast.exchange(on);
 	if (on && !was)
 		kern_warn("%s: ignoring multicast groups joined directly by userspace", name());
 	return kern::ok();
@@ -204,7 +204,7 @@ void Iface::rtnl_fill_info(Iface &ifc, NetDev, kern::LinkInfo &info)
 {
 	info.pkey = ifc.m_addr.pkey;
 	info.mode = static_cast<u16>(Mode::Datagram);
-	info.umcast = __atomic_load_n(&ifc.m_umcast, __ATOMIC_RELAXED) ? 1 : 0;
+	info.umcast = ifc.m_umcast.load() ? 1 : 0;
 }
 
 } // namespace ipoib

@@ -46,6 +46,7 @@
 #include "ipoib/driver/path.h"
 #include "ipoib/driver/ud.h"
 #include "ipoib/neigh_table.h"
+#include "kern/atomic.h"
 #include "kern/debugfs.h"
 #include "kern/ib.h"
 #include "kern/list.h"
@@ -56,17 +57,21 @@
 
 namespace ipoib {
 
-/* Counters: each written from one context, read racily by get_stats64. */
+/*
+ * Counters, read by get_stats64 while they change. The receive ones and
+ * tx packets/bytes have one writer each (a NAPI poll); tx dropped/errors
+ * are counted from several contexts.
+ */
 struct Stats {
-	u64 rx_packets = 0;
-	u64 rx_bytes = 0;
-	u64 rx_dropped = 0;
-	u64 rx_errors = 0;
-	u64 multicast = 0;
-	u64 tx_packets = 0;
-	u64 tx_bytes = 0;
-	u64 tx_dropped = 0; /* atomic adds: several contexts */
-	u64 tx_errors = 0;  /* atomic adds */
+	kern::Atomic<u64> rx_packets;
+	kern::Atomic<u64> rx_bytes;
+	kern::Atomic<u64> rx_dropped;
+	kern::Atomic<u64> rx_errors;
+	kern::Atomic<u64> multicast;
+	kern::Atomic<u64> tx_packets;
+	kern::Atomic<u64> tx_bytes;
+	kern::Atomic<u64> tx_dropped; /* several writers: fetch_add */
+	kern::Atomic<u64> tx_errors;  /* several writers: fetch_add */
 };
 
 /* What the parts read of their interface. */
@@ -77,7 +82,7 @@ struct IfaceAddr {
 	u16 pkey_index = 0;
 	bool pkey_assigned = false; /* the port's table holds pkey */
 	u32 qkey = 0;               /* the broadcast group's */
-	u8 bcast_tclass = 0;        /* the broadcast group's traffic class, for path queries (atomic) */
+	kern::Atomic<u8> bcast_tclass; /* the broadcast group's traffic class, for path queries */
 	HwAddr bcast;
 	u32 max_ib_mtu = 2048;
 	u32 mcast_mtu = 2044;       /* the broadcast group's MTU - 4 */
@@ -157,12 +162,12 @@ public:
 	IbDevice ib() const noexcept { return m_ib; }
 	u32 port_num() const noexcept { return m_port; }
 	/* The datapath is running. Context: any. */
-	bool oper_up() const noexcept { return __atomic_load_n(&m_oper_up, __ATOMIC_RELAXED); }
+	bool oper_up() const noexcept { return m_oper_up.load(); }
 	Gid bcast_mgid() const noexcept { return m_addr.bcast.gid(); }
-	u8 bcast_tclass() const noexcept { return __atomic_load_n(&m_addr.bcast_tclass, __ATOMIC_RELAXED); }
+	u8 bcast_tclass() const noexcept { return m_addr.bcast_tclass.load(); }
 	/* Set by the broadcast join (the multicast task). */
 	void set_qkey(u32 qkey) noexcept { m_addr.qkey = qkey; }
-	void set_bcast_tclass(u8 tc) noexcept { __atomic_store_n(&m_addr.bcast_tclass, tc, __ATOMIC_RELAXED); }
+	void set_bcast_tclass(u8 tc) noexcept { m_addr.bcast_tclass.store(tc); }
 	void set_mcast_mtu(u32 mtu) noexcept { m_addr.mcast_mtu = mtu; }
 	/* Re-sends parked skbs through the qdisc. Context: process/softirq, no locks held. */
 	void requeue_all(kern::SkbQueue &q);
@@ -172,8 +177,8 @@ public:
 		count_tx_dropped();
 		skb.drop();
 	}
-	void count_tx_dropped(u64 n = 1) noexcept { __atomic_fetch_add(&m_stats.tx_dropped, n, __ATOMIC_RELAXED); }
-	void count_tx_error() noexcept { __atomic_fetch_add(&m_stats.tx_errors, 1, __ATOMIC_RELAXED); }
+	void count_tx_dropped(u64 n = 1) noexcept { m_stats.tx_dropped.fetch_add(n); }
+	void count_tx_error() noexcept { m_stats.tx_errors.fetch_add(1); }
 
 	/* Port::m_ifaces: rtnl + Port::m_ifaces_lock to write. */
 	kern::ListNode m_port_node;
@@ -196,8 +201,8 @@ private:
 	NetDev m_dev;
 	/* Addresses and sizes: written under m_ctl (or by the join task), read anywhere. */
 	IfaceAddr m_addr;
-	bool m_umcast = false;      /* atomic */
-	bool m_oper_up = false;     /* datapath running: written under m_ctl, read atomically */
+	kern::Atomic<bool> m_umcast;
+	kern::Atomic<bool> m_oper_up; /* datapath running: written under m_ctl */
 
 	kern::Mutex m_ctl; /* open/stop/flush of this interface */
 	kern::WorkQueue m_wq; /* ordered: the parts' work items */

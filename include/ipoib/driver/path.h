@@ -17,6 +17,7 @@
 #include "ipoib/neigh_table.h"
 #include "ipoib/path_state.h"
 #include "ipoib/buf_writer.h"
+#include "kern/atomic.h"
 #include "kern/list.h"
 #include "kern/lock.h"
 #include "kern/work.h"
@@ -41,7 +42,7 @@ class IpAh : kern::NonCopyable {
 public:
 	kern::Ah m_ah;
 	u32 m_refs = 1;       /* Guarded by the owner's lock (Resolver or Multicast). */
-	u32 m_last_send = 0;  /* Stamped in xmit under the owner's lock; read (atomic) by the reaper. */
+	kern::Atomic<u32> m_last_send; /* Stamped in xmit under the owner's lock; read by the reaper. */
 	kern::ListNode m_dead; /* UdChannel's dead list, under its AH lock. */
 
 	kern::AhRef ref() const noexcept { return m_ah.ref(); }

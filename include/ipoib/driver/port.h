@@ -17,6 +17,7 @@
 #define IPOIB_DRIVER_PORT_H
 
 #include "ipoib/driver/iface.h"
+#include "kern/atomic.h"
 #include "kern/debugfs.h"
 #include "kern/ib.h"
 #include "kern/list.h"
@@ -67,7 +68,7 @@ private:
 	Device *m_dev = nullptr;
 	u32 m_num = 0;
 	/* Events since the work last ran, one bit per kern::IbEvent value. */
-	u32 m_pending = 0;
+	kern::Atomic<u32> m_pending;
 	kern::Work m_event_work;
 };
 

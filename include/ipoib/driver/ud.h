@@ -17,6 +17,7 @@
 
 #include "ipoib/driver/common.h"
 #include "ipoib/driver/path.h"
+#include "kern/atomic.h"
 #include "kern/list.h"
 #include "kern/lock.h"
 #include "kern/verbs.h"
@@ -70,7 +71,7 @@ public:
 	bool sg() const noexcept { return m_max_send_sge > 1; }
 	/* The ring head: under the netif tx lock. */
 	u32 tx_head() const noexcept { return m_tx_head; }
-	u32 tx_tail() const noexcept { return __atomic_load_n(&m_tx_tail, __ATOMIC_ACQUIRE); }
+	u32 tx_tail() const noexcept { return m_tx_tail.load_acquire(); }
 	u32 rx_posted() const noexcept { return m_rx_posted; }
 
 private:
@@ -100,7 +101,7 @@ private:
 	u32 m_rx_size = 0;
 	u32 m_tx_size = 0;
 	u32 m_tx_head = 0;   /* Guarded by the netif tx lock. */
-	u32 m_tx_tail = 0;   /* Written by send NAPI / the drain; read with acquire. */
+	kern::Atomic<u32> m_tx_tail; /* Written by send NAPI / the drain (release); read with acquire. */
 	u32 m_rx_posted = 0; /* recv NAPI / the drain */
 };
 

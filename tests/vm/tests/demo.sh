@@ -50,6 +50,24 @@ in_ns a iperf3 -c $B4 -t 5 | tail -4
 say "ip -n a -s link show ib0"
 ip -n a -s link show ib0
 
+say "P_Key children: echo 0x8001 > /sys/class/net/ib0/create_child (in netns a)"
+in_ns a sh -c 'echo 0x8001 > /sys/class/net/ib0/create_child'
+cat /sys/class/net/ib0/pkey 2>/dev/null; in_ns a cat /sys/class/net/ib0.8001/pkey /sys/class/net/ib0.8001/parent
+say "ip -n b link add link ib1 name ib1.8001 type ipoib pkey 0x8001"
+ip -n b link add link ib1 name ib1.8001 type ipoib pkey 0x8001
+ip -n b -d link show ib1.8001
+ip -n a addr add 10.12.0.1/24 dev ib0.8001 && ip -n a link set ib0.8001 up
+ip -n b addr add 10.12.0.2/24 dev ib1.8001 && ip -n b link set ib1.8001 up
+wait_until 30 carrier a ib0.8001 && wait_until 30 carrier b ib1.8001
+say "ip netns exec a ping 10.12.0.2   (partition 0x8001, its own QP and broadcast group)"
+in_ns a ping -c 3 10.12.0.2
+say "A child on P_Key 0x8003, not in the port's P_Key table: up, no carrier"
+in_ns a sh -c 'echo 0x8003 > /sys/class/net/ib0/create_child'
+ip -n a link set ib0.8003 up
+sleep 2
+ip -n a link show ib0.8003
+dmesg | grep 'P_Key 0x8003 is not found' | tail -n 1
+
 say "rmmod ib_ipoib"
 mark=$(dmesg_mark)
 rmmod ib_ipoib || exit 1
