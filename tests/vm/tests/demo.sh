@@ -52,7 +52,7 @@ ip -n a -s link show ib0
 
 say "P_Key children: echo 0x8001 > /sys/class/net/ib0/create_child (in netns a)"
 in_ns a sh -c 'echo 0x8001 > /sys/class/net/ib0/create_child'
-cat /sys/class/net/ib0/pkey 2>/dev/null; in_ns a cat /sys/class/net/ib0.8001/pkey /sys/class/net/ib0.8001/parent
+in_ns a sh -c "grep -H . /sys/class/net/ib0.8001/pkey /sys/class/net/ib0.8001/parent"
 say "ip -n b link add link ib1 name ib1.8001 type ipoib pkey 0x8001"
 ip -n b link add link ib1 name ib1.8001 type ipoib pkey 0x8001
 ip -n b -d link show ib1.8001
