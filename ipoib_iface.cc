@@ -7,8 +7,6 @@
  */
 #include "ipoib/child.h"
 #include "ipoib/driver/port.h"
-#include "ipoib/params.h"
-#include "ipoib/ring.h"
 
 namespace ipoib {
 

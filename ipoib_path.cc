@@ -13,7 +13,6 @@
  */
 #include "ipoib/debugfs_fmt.h"
 #include "ipoib/driver/iface.h"
-#include "ipoib/ring.h"
 
 namespace ipoib {
 
