@@ -5,9 +5,14 @@
 
 # Kernel build tree: the running kernel's if it has one, else the newest
 # installed Debian 6.1 headers (our build machines run another kernel).
-KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
+# An empty KDIR (exported by a parent make that ran before install-deps.sh
+# put the headers in) is looked up again, lazily: on a fresh machine the
+# first `make demo` / `make check` installs the headers and then builds.
+ifeq ($(strip $(KDIR)),)
+KDIR = $(shell d=/lib/modules/$$(uname -r)/build; \
 	if [ -d $$d ]; then echo $$d; else \
 	ls -d /usr/src/linux-headers-6.1*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
+endif
 KVER = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 SOFTIB := $(CURDIR)/tests/softib
 
