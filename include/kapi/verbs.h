@@ -125,6 +125,9 @@ struct kapi_wc {
 	kapi_u16 pkey_index;
 	kapi_u8 sl;
 	kapi_u8 dlid_path_bits;
+	/* The owner given when the QP was created (wc->qp's glue struct):
+	 * tells a connected-mode QP's completion from the UD QP's. */
+	void *qp_owner;
 };
 
 /* UD QP sizes; on success the create call writes back what was granted. */
@@ -262,7 +265,8 @@ int kapi_ud_post_recv(struct kapi_qp *qp, kapi_u64 wr_id, kapi_u64 addr, kapi_u3
  * UD send (IB_WR_SEND, or IB_WR_LSO when mss > 0 with the first hlen
  * bytes of the linear part as the replicated header, which are then not
  * part of the gather list). map receives the DMA addresses.
- * max_sge is the QP's granted max_send_sge.
+ * max_sge is the QP's granted max_send_sge. With ah NULL the QP is
+ * connected (RC, kapi/cm.h): remote_qpn and remote_qkey are ignored.
  * Returns: 0; -E2BIG if the skb needs more than max_sge segments (nothing
  *   mapped: linearize and retry); -EIO if mapping failed; the provider's
  *   errno if the post failed (everything unmapped again). On any error
