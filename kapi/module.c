@@ -20,6 +20,8 @@ struct kapi_params kapi_params = {
 	.send_queue_size = 128,
 	.recv_queue_size = 256,
 	.debug_level = 0,
+	.max_nonsrq_conn_qp = 128,
+	.cm_stale_ms = 0,
 };
 
 module_param_named(send_queue_size, kapi_params.send_queue_size, int, 0444);
@@ -30,6 +32,12 @@ MODULE_PARM_DESC(recv_queue_size,
 		 "Number of descriptors in receive queue (power of 2, 2..8192; default 256)");
 module_param_named(debug_level, kapi_params.debug_level, int, 0644);
 MODULE_PARM_DESC(debug_level, "Enable debug tracing if > 0");
+module_param_named(max_nonsrq_conn_qp, kapi_params.max_nonsrq_conn_qp, int, 0444);
+MODULE_PARM_DESC(max_nonsrq_conn_qp,
+		 "Max number of connected-mode QPs per interface (applied only if shared receive queue is not available)");
+module_param_named(cm_stale_ms, kapi_params.cm_stale_ms, int, 0444);
+MODULE_PARM_DESC(cm_stale_ms,
+		 "Test only: idle ms after which a passive connected-mode connection is reaped (0: 512 s, checked every 768 s, as in-tree)");
 
 int kapi_param_read(const int *param)
 {

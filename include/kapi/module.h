@@ -16,6 +16,8 @@ struct kapi_params {
 	int send_queue_size;   /* 0444 */
 	int recv_queue_size;   /* 0444 */
 	int debug_level;       /* 0644: read it with kapi_param_read() */
+	int max_nonsrq_conn_qp; /* 0444 */
+	int cm_stale_ms;        /* 0444; test-only: 0 = the in-tree stale timing */
 };
 
 KAPI_BEGIN_DECLS
