@@ -22,3 +22,4 @@
 #include "ipoib_ud.cc"
 #include "ipoib_mcast.cc"
 #include "ipoib_vlan.cc"
+#include "ipoib_cm.cc"

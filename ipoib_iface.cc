@@ -21,7 +21,7 @@ constexpr u32 kMaxCmMtu = 65520; /* the netdev's max_mtu, as in-tree; UD rejects
 
 Iface::Iface(Port &port, const IfaceSpec &spec) noexcept
 	: m_port_obj(&port), m_ib(port.ib()), m_port(port.num()), m_kind(spec.kind), m_parent(spec.parent),
-	  m_ud(*this), m_resolver(*this), m_mcast(*this)
+	  m_ud(*this), m_resolver(*this), m_mcast(*this), m_cm(*this)
 {
 	if (spec.kind != IfaceKind::Parent)
 		m_addr.pkey = static_cast<u16>(spec.pkey | kPkeyFullMember);
@@ -69,6 +69,7 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	ifc->m_addr.mcast_mtu = ifc->m_addr.max_ib_mtu - static_cast<u32>(kEncapLen);
 	ifc->m_addr.admin_mtu = ifc->m_addr.mcast_mtu;
 	TRY(ifc->m_resolver.init());
+	ifc->m_cm.probe(ifc->m_ib);
 	TRY(ifc->m_ud.create(ifc->m_ib));
 
 	kern::NetDevConfig cfg;
@@ -88,7 +89,8 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	/* A sysfs child is born in its parent's namespace (rtnl ones where ip asked). */
 	if (spec.kind == IfaceKind::SysfsChild && spec.parent)
 		cfg.same_net_as = spec.parent->netdev();
-	const HwAddr addr(0, ifc->m_ud.qpn(), ifc->m_addr.gid);
+	/* The RC flag: this interface accepts connections (its listener runs in either mode). */
+	const HwAddr addr(kHwFlagRc, ifc->m_ud.qpn(), ifc->m_addr.gid);
 	for (usize i = 0; i < kHwAddrLen; i++) {
 		cfg.dev_addr[i] = addr.raw()[i];
 		cfg.broadcast[i] = ifc->m_addr.bcast.raw()[i];
@@ -149,7 +151,9 @@ void Iface::release()
 {
 	m_ud.del_napi();
 	m_path_file.reset();
+	m_cm_file.reset();
 	m_mcast.cancel_work();
+	m_cm.cancel_work();
 	m_resolver.stop();
 	m_ud.stop_reaper();
 	m_ud.cancel_work();
@@ -169,6 +173,11 @@ Status Iface::dev_open()
 		return kern::ok();
 	}
 	TRY(m_ud.open(m_addr.pkey_index, m_port, m_addr.qkey));
+	Status st2 = m_cm.open();
+	if (st2.is_err()) {
+		m_ud.stop();
+		return st2;
+	}
 	m_oper_up.store(true);
 	m_dev.start_queue();
 	m_mcast.start();
@@ -190,6 +199,8 @@ void Iface::dev_stop()
 	}
 	m_mcast.stop();
 	m_resolver.stop();
+	/* Every connection down while NAPI still polls their completions. */
+	m_cm.stop();
 	/* Drain-time errors are flushes, which never queue the recovery again. */
 	m_ud.cancel_work();
 	m_ud.stop();
@@ -356,6 +367,17 @@ kern::TxResult Iface::ndo_start_xmit(Iface &ifc, NetDev, Skb skb)
 
 Status Iface::ndo_change_mtu(Iface &ifc, NetDev dev, int new_mtu)
 {
+	if (ifc.cm_mode()) {
+		/* In-tree: up to the connected-mode maximum; admin_mtu is the datagram one and stays. */
+		if (new_mtu < 0 || static_cast<u32>(new_mtu) > ifc.m_cm.max_mtu()) {
+			kern_warn("%s: MTU %d exceeds the connected-mode maximum %u", ifc.name(), new_mtu, ifc.m_cm.max_mtu());
+			return Error(-err::EINVAL);
+		}
+		if (static_cast<u32>(new_mtu) > ifc.m_addr.mcast_mtu)
+			kern_warn("%s: mtu > %u will cause multicast packet drops", ifc.name(), ifc.m_addr.mcast_mtu);
+		dev.set_mtu(static_cast<u32>(new_mtu));
+		return kern::ok();
+	}
 	const u32 max_ud = ifc.m_addr.max_ib_mtu - static_cast<u32>(kEncapLen);
 	if (new_mtu < 0 || static_cast<u32>(new_mtu) > max_ud) {
 		kern_warn("%s: MTU %d exceeds the datagram-mode maximum %u", ifc.name(), new_mtu, max_ud);
@@ -400,7 +422,13 @@ void Iface::ndo_tx_timeout(Iface &ifc, NetDev, unsigned int)
 		  ifc.m_ud.tx_head() - ifc.m_ud.tx_tail(), ifc.m_ud.tx_head(), ifc.m_ud.rx_posted());
 }
 
-u64 Iface::ndo_fix_features(Iface &, NetDev, u64 features) { return features; }
+/* Connected mode has no checksum or segmentation offload (in-tree: ipoib_fix_features). */
+u64 Iface::ndo_fix_features(Iface &ifc, NetDev, u64 features)
+{
+	if (ifc.cm_mode())
+		features &= ~(kern::netif_f::kIpCsum | kern::netif_f::kTso);
+	return features;
+}
 
 /* ip link shows a child as ib0.8001@ib0. */
 int Iface::ndo_get_iflink(Iface &ifc, NetDev dev)
@@ -414,11 +442,12 @@ void Iface::netdev_event(Iface &ifc, NetDev, kern::NetdevEvent ev)
 	ifc.debugfs_update(ev);
 }
 
-/* Context: the netdevice notifier (rtnl held). The fill function never takes rtnl. */
-void Iface::debugfs_update(kern::NetdevEvent ev)
+/* <if><suffix> in the ipoib debugfs directory, made, renamed or removed with the netdev. */
+template <class T, void (T::*Fn)(BufWriter &)>
+void Iface::debugfs_file(kern::DebugfsFile &file, const char *suffix, T *owner, kern::NetdevEvent ev)
 {
 	if (ev == kern::NetdevEvent::Unregister) {
-		m_path_file.reset();
+		file.reset();
 		return;
 	}
 	const kern::DebugfsDir &root = debugfs_root();
@@ -427,19 +456,70 @@ void Iface::debugfs_update(kern::NetdevEvent ev)
 	char fname[kern::kNetdevNameLen + 8];
 	BufWriter w(fname);
 	w.put_str(name());
-	w.put_str("_path");
-	if (ev == kern::NetdevEvent::ChangeName && m_path_file) {
-		Status st = m_path_file.rename(root, fname);
+	w.put_str(suffix);
+	if (ev == kern::NetdevEvent::ChangeName && file) {
+		Status st = file.rename(root, fname);
 		if (st.is_err())
 			ipoib_dbg("%s: debugfs rename to %s failed: %d", name(), fname, st.error().code());
 		return;
 	}
-	m_path_file.reset();
-	Result<kern::DebugfsFile> f = kern::DebugfsFile::create<Resolver, &Resolver::show>(root, fname, &m_resolver);
+	file.reset();
+	Result<kern::DebugfsFile> f = kern::DebugfsFile::create<T, Fn>(root, fname, owner);
 	if (f.is_ok())
-		m_path_file = f.release_value();
+		file = f.release_value();
 	else
 		ipoib_dbg("%s: debugfs %s not created: %d", name(), fname, f.error().code());
+}
+
+/*
+ * Context: the netdevice notifier (rtnl held). The fill functions never
+ * take rtnl. <if>_cm shows the connections (in-tree has no such file).
+ */
+void Iface::debugfs_update(kern::NetdevEvent ev)
+{
+	debugfs_file<Resolver, &Resolver::show>(m_path_file, "_path", &m_resolver, ev);
+	debugfs_file<Cm, &Cm::show>(m_cm_file, "_cm", &m_cm, ev);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Mode                                                                    */
+
+/*
+ * ipoib_set_mode, in its order: the flag, features, MTU (connected: the
+ * CM maximum; datagram: no more than the broadcast group's), then the
+ * paths and neighbours flushed so every peer is reached the new way.
+ * In-tree drops rtnl for the flush and may then fail with EBUSY; the
+ * flush here never needs rtnl, so it keeps it. rtnl held.
+ */
+Status Iface::set_mode(Mode to)
+{
+	const Mode cur = cm_mode() ? Mode::Connected : Mode::Datagram;
+	Result<bool> change = mode_change(cur, to, true);
+	if (change.is_err()) {
+		kern_warn("%s: connected mode is not available on this device", name());
+		return change.error();
+	}
+	if (!change.value())
+		return kern::ok();
+	if (to == Mode::Connected) {
+		m_cm_mode.store(true);
+		kern_warn("%s: enabling connected mode will cause multicast packet drops", name());
+		m_dev.update_features();
+		Status st = m_dev.change_mtu(static_cast<int>(m_cm.max_mtu()));
+		if (st.is_err())
+			kern_warn("%s: failed to set the connected-mode MTU %u: %d", name(), m_cm.max_mtu(), st.error().code());
+	} else {
+		m_cm_mode.store(false);
+		m_dev.update_features();
+		const u32 mtu = m_addr.mcast_mtu < m_dev.mtu() ? m_addr.mcast_mtu : m_dev.mtu();
+		Status st = m_dev.change_mtu(static_cast<int>(mtu));
+		if (st.is_err())
+			kern_warn("%s: failed to set the datagram MTU %u: %d", name(), mtu, st.error().code());
+	}
+	kern::MutexGuard g(m_ctl);
+	if (oper_up())
+		m_resolver.flush();
+	return kern::ok();
 }
 
 /* ---------------------------------------------------------------------- */
@@ -467,7 +547,7 @@ Result<usize> Iface::attr_show(Iface &ifc, NetDev, kern::IfAttr attr, kern::Span
 	BufWriter w(buf.data(), buf.size());
 	switch (attr) {
 	case kern::IfAttr::Mode:
-		show_mode(w, Mode::Datagram);
+		show_mode(w, ifc.cm_mode() ? Mode::Connected : Mode::Datagram);
 		break;
 	case kern::IfAttr::Pkey:
 		show_pkey(w, ifc.m_addr.pkey);
@@ -510,10 +590,12 @@ Result<usize> Iface::attr_store(Iface &ifc, NetDev dev, kern::IfAttr attr, const
 			kern_warn("%s: mode: expected \"datagram\" or \"connected\"", ifc.name());
 			return m.error();
 		}
-		if (m.value() == Mode::Connected) {
-			kern_warn("%s: connected mode is not supported by this driver yet", ifc.name());
-			return Error(-err::EINVAL);
-		}
+		/* dev_set_mtu needs rtnl; the store must not sleep on it (see ipoib_vlan.cc). */
+		if (!kern::rtnl::trylock())
+			return kern::restart_syscall();
+		Status st = ifc.set_mode(m.value());
+		kern::rtnl::unlock();
+		TRY(kern::move(st));
 		return len;
 	}
 	default:

@@ -323,7 +323,8 @@ void Multicast::carrier_on()
 	}
 	m_ifc.set_mcast_mtu(mcast_mtu);
 	const u32 mtu = mcast_mtu < m_ifc.addr().admin_mtu ? mcast_mtu : m_ifc.addr().admin_mtu;
-	if (m_ifc.netdev().mtu() != mtu) {
+	/* In connected mode the MTU is the user's (in-tree: only datagram mode follows the group). */
+	if (!m_ifc.cm_mode() && m_ifc.netdev().mtu() != mtu) {
 		Status st = m_ifc.netdev().change_mtu(static_cast<int>(mtu));
 		if (st.is_err())
 			kern_warn("%s: failed to set MTU %u: %d", name(), mtu, st.error().code());

@@ -138,12 +138,14 @@ void Iface::requeue_all(kern::SkbQueue &q)
  * The path for daddr, through the neighbour unless arp (a unicast ARP may
  * be what creates the neighbour); made on first use. m_lock held.
  */
-Path *Resolver::lookup_or_create(const HwAddr &daddr, bool arp)
+Path *Resolver::lookup_or_create(const HwAddr &daddr, bool arp, Neigh **neigh_out)
 {
 	const u64 now = kern::time::now();
+	*neigh_out = nullptr;
 	if (!arp) {
 		if (Neigh *neigh = m_neighs.lookup(daddr)) {
 			neigh->set_alive(now);
+			*neigh_out = neigh;
 			return neigh->m_path;
 		}
 	}
@@ -160,7 +162,7 @@ Path *Resolver::lookup_or_create(const HwAddr &daddr, bool arp)
 		kern::UniquePtr<Neigh> n = kern::make<Neigh>(Gfp::Atomic, daddr, path);
 		if (n && m_neighs.insert(*n).is_ok()) {
 			n->set_alive(now);
-			(void)n.release();
+			*neigh_out = n.release();
 		}
 	}
 	return path;
@@ -211,13 +213,23 @@ void Resolver::park_and_query(Path &path, Skb skb, const HwAddr &daddr, kern::Sp
 void Resolver::send(Skb skb, const HwAddr &daddr, bool arp)
 {
 	kern::SpinGuard g(m_lock);
-	Path *path = lookup_or_create(daddr, arp);
+	Neigh *neigh;
+	Path *path = lookup_or_create(daddr, arp, &neigh);
 	if (unlikely(!path)) {
 		g.unlock();
 		m_ifc.drop_tx(skb);
 		return;
 	}
 	if (likely(path->m_machine.state() == PathState::Resolved && path->m_ah)) {
+		/* Connected mode: an RC-capable peer gets a connection of its own (made on first use). */
+		if (neigh && neigh->m_cm) {
+			m_ifc.cm().tx_send(*neigh->m_cm, skb, daddr, g);
+			return;
+		}
+		if (neigh && daddr.rc_capable() && m_ifc.cm_mode()) {
+			neigh->m_cm = m_ifc.cm().tx_create(neigh, daddr, path->m_rec, skb);
+			return;
+		}
 		IpAh *ah = path->m_ah;
 		ah->m_last_send.store(m_ifc.ud().tx_head());
 		g.unlock();
@@ -227,10 +239,31 @@ void Resolver::send(Skb skb, const HwAddr &daddr, bool arp)
 	park_and_query(*path, skb, daddr, g);
 }
 
+/* A neighbour goes; its connection dies with it. m_lock held. */
+void Resolver::free_neigh(Neigh &n)
+{
+	if (n.m_cm)
+		m_ifc.cm().tx_detach(*n.m_cm);
+	kern::UniquePtr<Neigh> free(&n);
+}
+
 void Resolver::flush_neighs()
 {
 	kern::SpinGuardBh g(m_lock);
-	m_neighs.flush([](Neigh &n) { kern::UniquePtr<Neigh> free(&n); });
+	m_neighs.flush([&](Neigh &n) { free_neigh(n); });
+}
+
+void Resolver::cm_kill(CmTx &tx, cm::TxEvent ev)
+{
+	kern::SpinGuardBh g(m_lock);
+	Neigh *n = tx.m_neigh;
+	if (!m_ifc.cm().tx_kill_locked(tx, ev))
+		return;
+	if (n) {
+		n->m_cm = nullptr;
+		(void)m_neighs.remove(*n);
+		kern::UniquePtr<Neigh> free(n);
+	}
 }
 
 /* Removes every path; their queries are cancelled and waited for. Context: process. */
@@ -276,7 +309,7 @@ void Resolver::gc_task()
 	usize n;
 	{
 		kern::SpinGuardBh g(m_lock);
-		n = m_neighs.gc(now, idle, [](Neigh &nb) { kern::UniquePtr<Neigh> free(&nb); });
+		n = m_neighs.gc(now, idle, [&](Neigh &nb) { free_neigh(nb); });
 	}
 	if (n)
 		ipoib_dbg("%s: reaped %zu idle neighbours", name(), n);

@@ -133,7 +133,9 @@ Status UdChannel::create(IbDevice ib)
 		m_rx_size &= m_rx_size - 1;
 
 	m_pd = TRY(kern::Pd::create(ib));
-	m_rx_cq = TRY((kern::Cq::create<UdChannel, &UdChannel::on_rx_cq>(ib, this, static_cast<int>(m_rx_size + 1), 0)));
+	/* Connected mode's receives and drains complete here too (Cm::rx_cq_extra, as in-tree). */
+	const u32 rx_cqe = m_rx_size + 1 + m_ifc.cm().rx_cq_extra(m_rx_size, m_tx_size);
+	m_rx_cq = TRY((kern::Cq::create<UdChannel, &UdChannel::on_rx_cq>(ib, this, static_cast<int>(rx_cqe), 0)));
 	m_tx_cq = TRY((kern::Cq::create<UdChannel, &UdChannel::on_tx_cq>(ib, this, static_cast<int>(m_tx_size), 0)));
 
 	kern::UdQpInit init{};
@@ -187,6 +189,8 @@ Status UdChannel::open(u16 pkey_index, u32 port, u32 qkey)
 
 	m_tx_head = 0;
 	m_tx_tail.store_release(0);
+	m_out_head = 0;
+	m_out_tail.store_release(0);
 	m_rx_posted = 0;
 	for (u32 i = 0; i < m_rx_size; i++) {
 		st = m_qp.rx_refill(m_ifc.netdev(), i, m_ifc.addr().rx_buf_len, m_rx_ring[i]);
@@ -252,6 +256,7 @@ void UdChannel::stop()
 		}
 	}
 	m_tx_tail.store_release(m_tx_head);
+	m_out_tail.store_release(m_out_head);
 }
 
 /* Moves the QP from SQE back to RTS after a send error (in-tree: qp_state_work). */
@@ -290,8 +295,13 @@ int UdChannel::poll_rx(int budget)
 	const u32 buf_len = m_ifc.addr().rx_buf_len;
 	Stats &stats = m_ifc.stats();
 	const bool rxcsum = (dev.features() & kern::netif_f::kRxCsum) != 0;
+	Cm &cm = m_ifc.cm();
 	const int done = poll_cq(m_rx_cq, limit, [&](const kern::Wc &wc) {
 		const u64 id = wc.wr_id();
+		if (cm::wr_is_cm(id)) {
+			(void)cm.rx_complete(wc, m_rx_napi, draining);
+			return;
+		}
 		if (unlikely(id >= m_rx_size)) {
 			kern_warn("%s: receive completion for unknown slot %llu", m_ifc.name(),
 				  static_cast<unsigned long long>(id));
@@ -383,7 +393,12 @@ int UdChannel::poll_tx(int budget)
 	const bool draining = budget < 0;
 	const int limit = draining ? static_cast<int>(m_tx_size) : budget;
 	u32 tail = m_tx_tail.load(); /* this poll is the only writer */
+	Cm &cm = m_ifc.cm();
 	const int done = poll_cq(m_tx_cq, limit, [&](const kern::Wc &wc) {
+		if (cm::wr_is_cm(wc.wr_id())) {
+			cm.tx_complete(wc, draining ? 0 : budget);
+			return;
+		}
 		const u32 id = static_cast<u32>(wc.wr_id());
 		/* Completions need not come in posting order (multicast may lag): the slot is the wr_id. */
 		TxSlot &slot = m_tx_ring[id & (m_tx_size - 1)];
@@ -405,11 +420,12 @@ int UdChannel::poll_tx(int budget)
 		slot.skb = Skb();
 		tail++;
 		m_tx_tail.store_release(tail);
+		out_completed();
 	});
 
 	if (!draining) {
 		if (m_ifc.netdev().queue_stopped() && m_ifc.oper_up() &&
-		    tx_should_wake(m_tx_head, tail, m_tx_size))
+		    tx_should_wake(m_out_head, m_out_tail.load_acquire(), m_tx_size))
 			m_ifc.netdev().wake_queue();
 		if (done < budget && m_tx_napi.complete_done(done)) {
 			Result<bool> missed = m_tx_cq.req_notify_report_missed();
@@ -423,15 +439,20 @@ int UdChannel::poll_tx(int budget)
 void UdChannel::send(Skb skb, IpAh *ah, u32 qpn)
 {
 	const u32 len = skb.len();
-	/* A UD message carries at most one IB MTU: the encap header plus the MTU. */
+	/*
+	 * A UD message carries at most one IB MTU: the encap header plus the
+	 * MTU. Bigger ones (connected mode toward a datagram peer) go back to
+	 * the stack as "too big" with the UD MTU, as in-tree.
+	 */
 	if (unlikely(len > m_ifc.addr().mcast_mtu + kEncapLen)) {
 		ipoib_dbg("%s: packet of %u bytes exceeds the UD MTU %u", m_ifc.name(), len, m_ifc.addr().mcast_mtu);
 		m_ifc.count_tx_error();
-		m_ifc.drop_tx(skb);
+		m_ifc.count_tx_dropped();
+		m_ifc.cm().too_big(skb, m_ifc.addr().mcast_mtu);
 		return;
 	}
 	const u32 head = m_tx_head;
-	if (unlikely(tx_ring_full(head, tx_tail(), m_tx_size))) {
+	if (unlikely(out_full() || tx_ring_full(head, tx_tail(), m_tx_size))) {
 		/* Cannot happen while the queue is stopped at sendq - 1; be safe anyway. */
 		m_ifc.netdev().stop_queue();
 		m_ifc.drop_tx(skb);
@@ -456,10 +477,16 @@ void UdChannel::send(Skb skb, IpAh *ah, u32 qpn)
 		return;
 	}
 	m_tx_head = head + 1;
-	if (tx_should_stop(m_tx_head, tx_tail(), m_tx_size)) {
+	out_posted();
+}
+
+void UdChannel::out_posted() noexcept
+{
+	m_out_head++;
+	if (tx_should_stop(m_out_head, m_out_tail.load_acquire(), m_tx_size)) {
 		m_ifc.netdev().stop_queue();
 		/* Completions may all have arrived before the stop: re-check so the queue is not stuck. */
-		if (tx_should_wake(m_tx_head, tx_tail(), m_tx_size))
+		if (tx_should_wake(m_out_head, m_out_tail.load_acquire(), m_tx_size))
 			m_ifc.netdev().wake_queue();
 	}
 }

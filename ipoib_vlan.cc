@@ -30,16 +30,13 @@ namespace err = kern::err;
 
 namespace {
 
-/* The mode a request asks for: datagram only, until connected mode lands. */
+/* The mode a request asks for: datagram or connected, else EINVAL (ipoib_changelink). */
 Status check_mode(const Iface &ifc, const kern::LinkAttrs &attrs)
 {
-	if (!attrs.has_mode || attrs.mode == static_cast<u16>(Mode::Datagram))
+	if (!attrs.has_mode || attrs.mode == static_cast<u16>(Mode::Datagram) ||
+	    attrs.mode == static_cast<u16>(Mode::Connected))
 		return kern::ok();
-	if (attrs.mode == static_cast<u16>(Mode::Connected)) {
-		kern_warn("%s: connected mode is not supported by this driver yet", ifc.name());
-	} else {
-		kern_warn("%s: invalid IPoIB mode %u", ifc.name(), attrs.mode);
-	}
+	kern_warn("%s: invalid IPoIB mode %u", ifc.name(), attrs.mode);
 	return Error(-err::EINVAL);
 }
 
@@ -183,6 +180,9 @@ Status Iface::rtnl_newlink(NetDev dev, bool has_link, NetDev parent_dev, const k
 		kern_warn("%s: failed to create child %s: %d", parent.name(), dev.name(), c.error().code());
 		return c.error();
 	}
+	/* As in-tree: newlink applies mode and umcast as changelink would; the child stays if that fails. */
+	if (attrs.has_mode)
+		(void)c.value()->set_mode(static_cast<Mode>(attrs.mode));
 	if (attrs.has_umcast)
 		(void)c.value()->set_umcast(attrs.umcast != 0);
 	return kern::ok();
@@ -192,6 +192,8 @@ Status Iface::rtnl_changelink(Iface &ifc, NetDev, const kern::LinkAttrs &attrs, 
 {
 	/* As in-tree: the P_Key cannot change; mode and umcast can. */
 	TRY(check_mode(ifc, attrs));
+	if (attrs.has_mode)
+		TRY(ifc.set_mode(static_cast<Mode>(attrs.mode)));
 	if (attrs.has_umcast)
 		TRY(ifc.set_umcast(attrs.umcast != 0));
 	return kern::ok();
@@ -203,7 +205,7 @@ bool Iface::rtnl_dellink(Iface &ifc, NetDev) { return ifc.is_child(); }
 void Iface::rtnl_fill_info(Iface &ifc, NetDev, kern::LinkInfo &info)
 {
 	info.pkey = ifc.m_addr.pkey;
-	info.mode = static_cast<u16>(Mode::Datagram);
+	info.mode = static_cast<u16>(ifc.cm_mode() ? Mode::Connected : Mode::Datagram);
 	info.umcast = ifc.m_umcast.load() ? 1 : 0;
 }
 

@@ -255,6 +255,9 @@ int kapi_cm_rx_swap(struct kapi_pd *pd, struct kapi_netdev *dev, struct kapi_cm_
  */
 int kapi_skb_rx_deliver_cm(struct kapi_napi *napi, struct kapi_skb *skb);
 
+/* get_random_u32(): the passive side's starting PSN. Context: any. */
+kapi_u32 kapi_random_u32(void);
+
 /* ---- PMTU emulation ---- */
 
 /*

@@ -17,6 +17,12 @@ namespace params {
 /* Fixed after module init (validated and written back by the driver). */
 inline u32 send_queue_size() noexcept { return static_cast<u32>(kapi_params.send_queue_size); }
 inline u32 recv_queue_size() noexcept { return static_cast<u32>(kapi_params.recv_queue_size); }
+inline u32 max_nonsrq_conn_qp() noexcept
+{
+	return kapi_params.max_nonsrq_conn_qp > 0 ? static_cast<u32>(kapi_params.max_nonsrq_conn_qp) : 0;
+}
+/* Test-only: 0 means the in-tree stale timing. */
+inline int cm_stale_ms() noexcept { return kapi_params.cm_stale_ms; }
 /* Writable at run time through sysfs: read it each time. */
 inline int debug_level() noexcept { return kapi_param_read(&kapi_params.debug_level); }
 

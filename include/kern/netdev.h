@@ -48,6 +48,7 @@
 #ifndef KERN_NETDEV_H
 #define KERN_NETDEV_H
 
+#include "kapi/cm.h"
 #include "kapi/netdev.h"
 #include "kapi/sysfs.h"
 #include "kern/base.h"
@@ -530,6 +531,14 @@ public:
 	{
 		int n = kapi_skb_rx_deliver(&m_napi, skb.raw(), byte_len, static_cast<enum kapi_pkt_type>(type),
 					    csum_ok ? static_cast<unsigned int>(KAPI_SKB_RX_CSUM_OK) : 0u);
+		if (n < 0)
+			return Error(n);
+		return static_cast<u32>(n);
+	}
+	/* A connected-mode receive (data at the encap header): GRO, PACKET_HOST. Consumes skb. */
+	Result<u32> deliver_cm(Skb skb) noexcept
+	{
+		int n = kapi_skb_rx_deliver_cm(&m_napi, skb.raw());
 		if (n < 0)
 			return Error(n);
 		return static_cast<u32>(n);

@@ -94,6 +94,8 @@ public:
 	u32 vendor_err() const { return m_wc.vendor_err; }
 	bool has_grh() const { return (m_wc.wc_flags & KAPI_WC_GRH) != 0; }
 	bool ip_csum_ok() const { return (m_wc.wc_flags & KAPI_WC_IP_CSUM_OK) != 0; }
+	/* The owner the completing QP was created with (connected-mode QPs: their connection). */
+	void *qp_owner() const { return m_wc.qp_owner; }
 
 private:
 	friend class Cq;

@@ -41,6 +41,8 @@
 #define IPOIB_DRIVER_IFACE_H
 
 #include "ipoib/buf_writer.h"
+#include "ipoib/child.h"
+#include "ipoib/driver/cm.h"
 #include "ipoib/driver/common.h"
 #include "ipoib/driver/mcast.h"
 #include "ipoib/driver/path.h"
@@ -153,9 +155,15 @@ public:
 	Result<usize> create_child_store(const char *buf, usize len);
 	Result<usize> delete_child_store(const char *buf, usize len);
 	Status set_umcast(bool on);
+	/* ipoib_set_mode: connected or datagram, with the MTU, features and paths that go with it. rtnl held. */
+	Status set_mode(Mode to);
 
 	/* ---- for the parts (ud, path, mcast) ---- */
 	UdChannel &ud() noexcept { return m_ud; }
+	Resolver &resolver() noexcept { return m_resolver; }
+	Cm &cm() noexcept { return m_cm; }
+	/* The admin mode is connected (in-tree: IPOIB_FLAG_ADMIN_CM). Context: any. */
+	bool cm_mode() const noexcept { return m_cm_mode.load(); }
 	Stats &stats() noexcept { return m_stats; }
 	const IfaceAddr &addr() const noexcept { return m_addr; }
 	kern::WorkQueue &wq() noexcept { return m_wq; }
@@ -185,6 +193,8 @@ public:
 
 private:
 	void debugfs_update(kern::NetdevEvent ev);
+	template <class T, void (T::*Fn)(BufWriter &)>
+	void debugfs_file(kern::DebugfsFile &file, const char *suffix, T *owner, kern::NetdevEvent ev);
 	Status dev_open();
 	void dev_stop();
 	Status refresh_port();
@@ -202,6 +212,7 @@ private:
 	/* Addresses and sizes: written under m_ctl (or by the join task), read anywhere. */
 	IfaceAddr m_addr;
 	kern::Atomic<bool> m_umcast;
+	kern::Atomic<bool> m_cm_mode; /* written under rtnl */
 	kern::Atomic<bool> m_oper_up; /* datapath running: written under m_ctl */
 
 	kern::Mutex m_ctl; /* open/stop/flush of this interface */
@@ -211,9 +222,11 @@ private:
 	UdChannel m_ud;
 	Resolver m_resolver;
 	Multicast m_mcast;
+	Cm m_cm;
 
 	Stats m_stats;
 	kern::DebugfsFile m_path_file; /* created/renamed/removed by the notifier (rtnl) */
+	kern::DebugfsFile m_cm_file;
 };
 
 } // namespace ipoib

@@ -17,6 +17,7 @@
 #include "ipoib/neigh_table.h"
 #include "ipoib/path_state.h"
 #include "ipoib/buf_writer.h"
+#include "ipoib/cm_proto.h"
 #include "kern/atomic.h"
 #include "kern/list.h"
 #include "kern/lock.h"
@@ -68,10 +69,13 @@ public:
 };
 
 /* A neighbour: the 20-byte address the stack resolved, pointing at its path. */
+class CmTx;
+
 class Neigh : public NeighLink {
 public:
 	Neigh(const HwAddr &addr, Path *path) noexcept : NeighLink(addr), m_path(path) {}
 	Path *m_path; /* Guarded by Resolver::m_lock. */
+	CmTx *m_cm = nullptr; /* its connection in connected mode; Resolver::m_lock */
 };
 
 class Resolver : kern::NonCopyable {
@@ -91,12 +95,19 @@ public:
 	void send(Skb skb, const HwAddr &daddr, bool arp);
 	/* debugfs <if>_path. */
 	void show(BufWriter &w);
+	/*
+	 * A connection of this interface ends (ev: why): by cm::tx_step it
+	 * leaves its neighbour, which goes too, so the next packet resolves
+	 * and connects again (in-tree frees the neighbour). Context: any.
+	 */
+	void cm_kill(CmTx &tx, cm::TxEvent ev);
 	/* SA callback of path (ib_sa context, treated as atomic). */
 	void path_resolved(Path &path, Status st, const kern::PathRecord *rec);
 
 private:
 	const char *name() const noexcept;
-	Path *lookup_or_create(const HwAddr &daddr, bool arp);
+	Path *lookup_or_create(const HwAddr &daddr, bool arp, Neigh **neigh_out);
+	void free_neigh(Neigh &n);
 	void park_and_query(Path &path, Skb skb, const HwAddr &daddr, kern::SpinGuard &g);
 	void flush_neighs();
 	void flush_paths();

@@ -17,6 +17,7 @@
 
 #include "ipoib/driver/common.h"
 #include "ipoib/driver/path.h"
+#include "ipoib/ring.h"
 #include "kern/atomic.h"
 #include "kern/list.h"
 #include "kern/lock.h"
@@ -65,6 +66,18 @@ public:
 	void stop_reaper() { m_reap_work.cancel_sync(); }
 
 	kern::Pd &pd() noexcept { return m_pd; }
+	kern::Cq &tx_cq() noexcept { return m_tx_cq; }
+	kern::Cq &rx_cq() noexcept { return m_rx_cq; }
+	int max_send_sge() const noexcept { return m_max_send_sge; }
+	/*
+	 * Sends outstanding on the UD QP and every connection together: the
+	 * send CQ they share holds tx_size, so the queue stops at tx_size - 1
+	 * and wakes at half (in-tree: global_tx_head/tail). out_full and
+	 * out_posted under the netif tx lock; out_completed from the send poll.
+	 */
+	bool out_full() const noexcept { return tx_ring_full(m_out_head, m_out_tail.load_acquire(), m_tx_size); }
+	void out_posted() noexcept;
+	void out_completed() noexcept { m_out_tail.fetch_add(1); }
 	u32 qpn() const noexcept { return m_qpn; }
 	u32 tx_size() const noexcept { return m_tx_size; }
 	u32 rx_size() const noexcept { return m_rx_size; }
@@ -103,6 +116,8 @@ private:
 	u32 m_tx_head = 0;   /* Guarded by the netif tx lock. */
 	kern::Atomic<u32> m_tx_tail; /* Written by send NAPI / the drain (release); read with acquire. */
 	u32 m_rx_posted = 0; /* recv NAPI / the drain */
+	u32 m_out_head = 0;  /* Guarded by the netif tx lock. */
+	kern::Atomic<u32> m_out_tail; /* The send poll (and the connection reaper, with the tx lock held). */
 };
 
 } // namespace ipoib
