@@ -3,7 +3,9 @@
  * ib_core verbs shims for a UD IPoIB interface: PD, CQ (with its
  * completion trampoline), UD QP, AH, multicast attach, posting and DMA
  * mapping. The hot-path calls build the kernel work requests here so
- * C++ crosses the boundary once per packet.
+ * C++ crosses the boundary once per packet. kapi/cm.c creates its RC QPs
+ * through kapi_qp_create() and posts their sends through
+ * kapi_ud_send_skb().
  */
 #include <linux/slab.h>
 #include <linux/skbuff.h>
@@ -172,7 +174,13 @@ static void kapi_wc_copy(struct kapi_wc *dst, const struct ib_wc *src)
 	dst->status = src->status;
 	dst->opcode = src->opcode;
 	dst->byte_len = src->byte_len;
-	dst->qp_num = src->qp ? src->qp->qp_num : 0;
+	if (likely(src->qp)) {
+		dst->qp_num = src->qp->qp_num;
+		dst->qp_owner = ((const struct kapi_qp *)src->qp->qp_context)->owner;
+	} else {
+		dst->qp_num = 0;
+		dst->qp_owner = NULL;
+	}
 	dst->src_qp = src->src_qp;
 	dst->slid = src->slid;
 	dst->wc_flags = src->wc_flags;
@@ -476,7 +484,7 @@ int kapi_ud_send_skb(struct kapi_qp *qp, struct kapi_skb *kskb, u64 wr_id, struc
 	int i, n = 0, rc;
 
 	if (unlikely(hlen < 0 || hlen > (int)skb_headlen(skb) || (flags & ~KAPI_SEND_ALL) ||
-		     (mss > 0 && hlen == 0)))
+		     (mss > 0 && (hlen == 0 || !ah))))
 		return -EINVAL;
 	headlen = skb_headlen(skb) - hlen;
 	skb_orphan(skb);
@@ -516,9 +524,12 @@ int kapi_ud_send_skb(struct kapi_qp *qp, struct kapi_skb *kskb, u64 wr_id, struc
 	wr.wr.sg_list = sge;
 	wr.wr.num_sge = n;
 	wr.wr.send_flags = flags;
-	wr.ah = IBAH(ah);
-	wr.remote_qpn = remote_qpn;
-	wr.remote_qkey = remote_qkey;
+	/* No ah: an RC QP, which reads only the embedded ib_send_wr. */
+	if (ah) {
+		wr.ah = IBAH(ah);
+		wr.remote_qpn = remote_qpn;
+		wr.remote_qkey = remote_qkey;
+	}
 	if (mss > 0) {
 		wr.wr.opcode = IB_WR_LSO;
 		wr.header = skb->data;
