@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * What kapi/netdev.c, kapi/sysfs.c and kapi/rtnl.c share: the netdev priv
- * layout, the ops tables and the common setup. C only (it includes kernel
- * headers); never included by C++.
+ * What the glue files share: the netdev priv layout, the ops tables and
+ * the common setup (kapi/netdev.c, kapi/sysfs.c, kapi/rtnl.c), and the
+ * verbs glue structs (kapi/verbs.c, kapi/cm.c). C only (it includes
+ * kernel headers); never included by C++.
  */
 #ifndef KAPI_GLUE_INTERNAL_H
 #define KAPI_GLUE_INTERNAL_H
@@ -12,7 +13,9 @@
 #include <net/rtnetlink.h>
 
 #include "kapi/netdev.h"
+#include "kapi/sa.h"
 #include "kapi/sysfs.h"
+#include "kapi/verbs.h"
 
 /*
  * netdev_priv(): the C++ owner, then the device's sysfs attribute group
@@ -47,5 +50,44 @@ void kapi_netdev_sysfs_prepare(struct net_device *dev);
 
 /* kapi/rtnl.c */
 extern struct rtnl_link_ops kapi_rtnl_link_ops;
+
+/* ---- Verbs glue structs (kapi/verbs.c, kapi/cm.c) ---- */
+
+struct ib_cq;
+struct ib_pd;
+struct ib_qp;
+struct ib_qp_init_attr;
+struct sa_path_rec;
+
+struct kapi_cq {
+	struct ib_cq *cq;
+	kapi_cq_comp_fn fn;
+	void *owner;
+};
+
+/* ib_qp->qp_context points here (kapi_cq_poll reads owner through it). */
+struct kapi_qp {
+	struct ib_qp *qp;
+	u32 lkey; /* pd->local_dma_lkey, cached for the hot path */
+	kapi_qp_event_fn event_fn;
+	void *owner;
+};
+
+/*
+ * kapi/verbs.c: ib_create_qp(pd, init) with the QP event trampoline and
+ * qp_context set to the new glue struct. init->cap holds the granted
+ * sizes on success.
+ */
+int kapi_qp_create(struct ib_pd *pd, struct ib_qp_init_attr *init, kapi_qp_event_fn event_fn,
+		   void *owner, struct kapi_qp **out);
+
+/*
+ * The struct sa_path_rec stored in a kapi_path (kapi/sa.c asserts it
+ * fits). ib_core takes it non-const in calls that only read it.
+ */
+static inline struct sa_path_rec *kapi_path_rec(const struct kapi_path *path)
+{
+	return (struct sa_path_rec *)path->opaque;
+}
 
 #endif /* KAPI_GLUE_INTERNAL_H */

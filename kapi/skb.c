@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * sk_buff shims for the IPoIB datapath: one call per packet step (RX
- * allocation, UD delivery, TX header pull, SG layout), release helpers,
- * and sk_buff_head storage embedded in C++ objects. See include/kapi/skb.h
- * for the buffer layout.
+ * allocation, UD and connected-mode delivery, TX header pull, SG layout),
+ * release helpers, and sk_buff_head storage embedded in C++ objects. See
+ * include/kapi/skb.h for the buffer layout.
  */
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
@@ -13,6 +13,7 @@
 #include <linux/string.h>
 #include <rdma/ib_pack.h>
 
+#include "kapi/cm.h"
 #include "kapi/netdev.h"
 #include "kapi/skb.h"
 
@@ -43,22 +44,16 @@ static_assert(sizeof(struct kapi_skb_encap) == KAPI_SKB_ENCAP_LEN);
 
 /* ---- Receive -------------------------------------------------------- */
 
-int kapi_skb_rx_deliver(struct kapi_napi *kn, struct kapi_skb *kskb, u32 byte_len,
-			enum kapi_pkt_type type, unsigned int flags)
+/*
+ * What UD and connected-mode delivery share, from skb->data at the encap
+ * header on: the in-tree skb_add_pseudo_hdr() and the hand-off to GRO.
+ */
+static __always_inline int kapi_skb_rx_finish(struct napi_struct *napi, struct sk_buff *skb,
+					      enum kapi_pkt_type type, unsigned int flags)
 {
-	struct napi_struct *napi = NAPI(kn);
-	struct sk_buff *skb = SKB(kskb);
 	unsigned int len;
 	u8 *phdr;
 
-	if (unlikely(byte_len < IB_GRH_BYTES + KAPI_SKB_ENCAP_LEN ||
-		     byte_len > skb_tailroom(skb))) {
-		dev_kfree_skb_any(skb);
-		return -EINVAL;
-	}
-
-	skb_put(skb, byte_len);
-	skb_pull(skb, IB_GRH_BYTES);
 	skb->protocol = ((const struct kapi_skb_encap *)skb->data)->proto;
 
 	/* skb_add_pseudo_hdr(): a zeroed 20-byte "mac header" before the encap header. */
@@ -75,6 +70,35 @@ int kapi_skb_rx_deliver(struct kapi_napi *kn, struct kapi_skb *kskb, u32 byte_le
 	len = skb->len;
 	napi_gro_receive(napi, skb);
 	return len;
+}
+
+int kapi_skb_rx_deliver(struct kapi_napi *kn, struct kapi_skb *kskb, u32 byte_len,
+			enum kapi_pkt_type type, unsigned int flags)
+{
+	struct sk_buff *skb = SKB(kskb);
+
+	if (unlikely(byte_len < IB_GRH_BYTES + KAPI_SKB_ENCAP_LEN ||
+		     byte_len > skb_tailroom(skb))) {
+		dev_kfree_skb_any(skb);
+		return -EINVAL;
+	}
+
+	skb_put(skb, byte_len);
+	skb_pull(skb, IB_GRH_BYTES);
+	return kapi_skb_rx_finish(NAPI(kn), skb, type, flags);
+}
+
+int kapi_skb_rx_deliver_cm(struct kapi_napi *kn, struct kapi_skb *kskb)
+{
+	struct sk_buff *skb = SKB(kskb);
+
+	/* The headroom test keeps a caller's wrong buffer from skb_under_panic(). */
+	if (unlikely(skb_headlen(skb) < KAPI_SKB_ENCAP_LEN || skb_headroom(skb) < INFINIBAND_ALEN)) {
+		dev_kfree_skb_any(skb);
+		return -EINVAL;
+	}
+	/* No checksum offload on RC (the in-tree CM path sets none either). */
+	return kapi_skb_rx_finish(NAPI(kn), skb, KAPI_PACKET_HOST, 0);
 }
 
 /* ---- Transmit ------------------------------------------------------- */

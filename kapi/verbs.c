@@ -3,7 +3,9 @@
  * ib_core verbs shims for a UD IPoIB interface: PD, CQ (with its
  * completion trampoline), UD QP, AH, multicast attach, posting and DMA
  * mapping. The hot-path calls build the kernel work requests here so
- * C++ crosses the boundary once per packet.
+ * C++ crosses the boundary once per packet. kapi/cm.c creates its RC QPs
+ * through kapi_qp_create() and posts their sends through
+ * kapi_ud_send_skb().
  */
 #include <linux/slab.h>
 #include <linux/skbuff.h>
@@ -15,6 +17,7 @@
 
 #include "kapi/verbs.h"
 #include "kapi/sa.h"
+#include "glue_internal.h"
 
 /* Mirrored constants. */
 static_assert((int)KAPI_QPS_RESET == (int)IB_QPS_RESET);
@@ -73,19 +76,6 @@ static_assert(sizeof(kapi_u64) == sizeof(u64) && sizeof(dma_addr_t) <= sizeof(ka
 
 /* How many WRs/WCs go through the stack at once (keeps frames small). */
 #define KAPI_POLL_CHUNK 8
-
-struct kapi_cq {
-	struct ib_cq *cq;
-	kapi_cq_comp_fn fn;
-	void *owner;
-};
-
-struct kapi_qp {
-	struct ib_qp *qp;
-	u32 lkey; /* pd->local_dma_lkey, cached for the hot path */
-	kapi_qp_event_fn event_fn;
-	void *owner;
-};
 
 void kapi_verbs_query_caps(const struct kapi_ib_device *dev, struct kapi_verbs_caps *out)
 {
@@ -184,7 +174,13 @@ static void kapi_wc_copy(struct kapi_wc *dst, const struct ib_wc *src)
 	dst->status = src->status;
 	dst->opcode = src->opcode;
 	dst->byte_len = src->byte_len;
-	dst->qp_num = src->qp ? src->qp->qp_num : 0;
+	if (likely(src->qp)) {
+		dst->qp_num = src->qp->qp_num;
+		dst->qp_owner = ((const struct kapi_qp *)src->qp->qp_context)->owner;
+	} else {
+		dst->qp_num = 0;
+		dst->qp_owner = NULL;
+	}
 	dst->src_qp = src->src_qp;
 	dst->slid = src->slid;
 	dst->wc_flags = src->wc_flags;
@@ -243,24 +239,40 @@ static void kapi_qp_event_trampoline(struct ib_event *event, void *context)
 		qp->event_fn(qp->owner, (enum kapi_qp_event)event->event);
 }
 
-int kapi_ud_qp_create(struct kapi_pd *pd, struct kapi_cq *send_cq, struct kapi_cq *recv_cq,
-		      struct kapi_ud_qp_init *attr, kapi_qp_event_fn event_fn, void *owner,
-		      struct kapi_qp **out)
+int kapi_qp_create(struct ib_pd *pd, struct ib_qp_init_attr *init, kapi_qp_event_fn event_fn,
+		   void *owner, struct kapi_qp **out)
 {
-	struct ib_qp_init_attr init = {};
 	struct kapi_qp *qp;
 	struct ib_qp *ibqp;
 
-	if (attr->create_flags & ~KAPI_QP_CREATE_ALL)
-		return -EINVAL;
 	qp = kzalloc(sizeof(*qp), GFP_KERNEL);
 	if (!qp)
 		return -ENOMEM;
 	qp->event_fn = event_fn;
 	qp->owner = owner;
+	init->event_handler = kapi_qp_event_trampoline;
+	init->qp_context = qp;
 
-	init.event_handler = kapi_qp_event_trampoline;
-	init.qp_context = qp;
+	ibqp = ib_create_qp(pd, init);
+	if (IS_ERR(ibqp)) {
+		kfree(qp);
+		return PTR_ERR(ibqp);
+	}
+	qp->qp = ibqp;
+	qp->lkey = pd->local_dma_lkey;
+	*out = qp;
+	return 0;
+}
+
+int kapi_ud_qp_create(struct kapi_pd *pd, struct kapi_cq *send_cq, struct kapi_cq *recv_cq,
+		      struct kapi_ud_qp_init *attr, kapi_qp_event_fn event_fn, void *owner,
+		      struct kapi_qp **out)
+{
+	struct ib_qp_init_attr init = {};
+	int rc;
+
+	if (attr->create_flags & ~KAPI_QP_CREATE_ALL)
+		return -EINVAL;
 	init.send_cq = send_cq->cq;
 	init.recv_cq = recv_cq->cq;
 	init.cap.max_send_wr = attr->max_send_wr;
@@ -271,18 +283,13 @@ int kapi_ud_qp_create(struct kapi_pd *pd, struct kapi_cq *send_cq, struct kapi_c
 	init.qp_type = IB_QPT_UD;
 	init.create_flags = attr->create_flags;
 
-	ibqp = ib_create_qp(IBPD(pd), &init);
-	if (IS_ERR(ibqp)) {
-		kfree(qp);
-		return PTR_ERR(ibqp);
-	}
-	qp->qp = ibqp;
-	qp->lkey = IBPD(pd)->local_dma_lkey;
+	rc = kapi_qp_create(IBPD(pd), &init, event_fn, owner, out);
+	if (rc)
+		return rc;
 	attr->max_send_wr = init.cap.max_send_wr;
 	attr->max_recv_wr = init.cap.max_recv_wr;
 	attr->max_send_sge = init.cap.max_send_sge;
 	attr->max_recv_sge = init.cap.max_recv_sge;
-	*out = qp;
 	return 0;
 }
 
@@ -413,15 +420,6 @@ static int kapi_ah_create(struct ib_pd *pd, struct rdma_ah_attr *av, int sleepab
 	return 0;
 }
 
-/*
- * The struct sa_path_rec stored in a kapi_path (kapi/sa.c asserts it fits).
- * ib_init_ah_attr_from_path() takes it non-const but only reads it.
- */
-static struct sa_path_rec *kapi_path_rec(const struct kapi_path *path)
-{
-	return (struct sa_path_rec *)path->opaque;
-}
-
 int kapi_ah_create_from_path(struct kapi_pd *pd, u32 port, const struct kapi_path *path,
 			     int sleepable, struct kapi_ah **out)
 {
@@ -486,7 +484,7 @@ int kapi_ud_send_skb(struct kapi_qp *qp, struct kapi_skb *kskb, u64 wr_id, struc
 	int i, n = 0, rc;
 
 	if (unlikely(hlen < 0 || hlen > (int)skb_headlen(skb) || (flags & ~KAPI_SEND_ALL) ||
-		     (mss > 0 && hlen == 0)))
+		     (mss > 0 && (hlen == 0 || !ah))))
 		return -EINVAL;
 	headlen = skb_headlen(skb) - hlen;
 	skb_orphan(skb);
@@ -526,9 +524,12 @@ int kapi_ud_send_skb(struct kapi_qp *qp, struct kapi_skb *kskb, u64 wr_id, struc
 	wr.wr.sg_list = sge;
 	wr.wr.num_sge = n;
 	wr.wr.send_flags = flags;
-	wr.ah = IBAH(ah);
-	wr.remote_qpn = remote_qpn;
-	wr.remote_qkey = remote_qkey;
+	/* No ah: an RC QP, which reads only the embedded ib_send_wr. */
+	if (ah) {
+		wr.ah = IBAH(ah);
+		wr.remote_qpn = remote_qpn;
+		wr.remote_qkey = remote_qkey;
+	}
 	if (mss > 0) {
 		wr.wr.opcode = IB_WR_LSO;
 		wr.header = skb->data;

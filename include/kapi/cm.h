@@ -63,7 +63,7 @@ enum kapi_cm_event_type {
 /* enum ib_cm_rej_reason values IPoIB sends. */
 enum kapi_cm_rej_reason {
 	KAPI_CM_REJ_NO_QP = 1,
-	KAPI_CM_REJ_NO_RESOURCES = 4,
+	KAPI_CM_REJ_NO_RESOURCES = 3,
 	KAPI_CM_REJ_CONSUMER_DEFINED = 28,
 };
 

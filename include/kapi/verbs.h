@@ -266,11 +266,13 @@ int kapi_ud_post_recv(struct kapi_qp *qp, kapi_u64 wr_id, kapi_u64 addr, kapi_u3
  * bytes of the linear part as the replicated header, which are then not
  * part of the gather list). map receives the DMA addresses.
  * max_sge is the QP's granted max_send_sge. With ah NULL the QP is
- * connected (RC, kapi/cm.h): remote_qpn and remote_qkey are ignored.
- * Returns: 0; -E2BIG if the skb needs more than max_sge segments (nothing
- *   mapped: linearize and retry); -EIO if mapping failed; the provider's
- *   errno if the post failed (everything unmapped again). On any error
- *   the skb is still the caller's.
+ * connected (RC, kapi/cm.h): remote_qpn and remote_qkey are ignored,
+ * and LSO is not available (mss must be 0).
+ * Returns: 0; -EINVAL for bad arguments (nothing done); -E2BIG if the
+ *   skb needs more than max_sge segments (nothing mapped: linearize and
+ *   retry); -EIO if mapping failed; the provider's errno if the post
+ *   failed (everything unmapped again). On any error the skb is still
+ *   the caller's.
  * Context: any (ndo_start_xmit). Serialise posts yourself.
  */
 int kapi_ud_send_skb(struct kapi_qp *qp, struct kapi_skb *skb, kapi_u64 wr_id, struct kapi_ah *ah,
