@@ -4,6 +4,7 @@
  * the SRQ, the multi-fragment receive buffers and the ICMP "too big"
  * replies. The contract is include/kapi/cm.h.
  */
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/skbuff.h>
 #include <linux/gfp.h>
@@ -557,4 +558,9 @@ void kapi_skb_icmp_too_big(struct kapi_skb *kskb, u32 mtu)
 	}
 #endif
 	dev_kfree_skb_any(skb);
+}
+
+u32 kapi_random_u32(void)
+{
+	return get_random_u32();
 }
