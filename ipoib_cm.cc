@@ -51,10 +51,21 @@ Cm::Cm(Iface &ifc) noexcept : m_ifc(ifc), m_listener(*this, true)
 	m_last_wqe_work.init<Cm, &Cm::last_wqe_task>(this);
 }
 
-void Cm::probe(IbDevice ib)
+/*
+ * SRQ or not, decided once per interface as in-tree (ipoib_cm_dev_init
+ * tries to create one): a device may list SRQ limits and still refuse
+ * (-EOPNOTSUPP). The real SRQ is made at open, and filled there.
+ */
+void Cm::probe(IbDevice ib, kern::Pd &pd)
 {
 	const kern::SrqCaps caps = kern::query_srq_caps(ib);
-	m_srq_ok = caps.max_srq > 0 && caps.max_srq_sge > 0;
+	m_srq_ok = false;
+	if (caps.max_srq > 0 && caps.max_srq_sge > 0) {
+		u32 max_wr = 1;
+		u32 max_sge = cm::rx_frags(true, caps.max_srq_sge);
+		Result<kern::Srq> trial = kern::Srq::create(pd, max_wr, max_sge);
+		m_srq_ok = trial.is_ok();
+	}
 	m_srq_sge = caps.max_srq_sge;
 	m_nfrags = cm::rx_frags(m_srq_ok, m_srq_sge);
 }
@@ -78,6 +89,8 @@ Status Cm::rx_fill(CmRx *rx, u32 slot, bool atomic)
 	Status st = kern::cm_rx::post(rx ? &rx->m_qp : nullptr, rx ? nullptr : &m_srq, cm::wr_cm(slot), s, m_nfrags);
 	if (st.is_err())
 		kern::cm_rx::release(ud.pd(), s, m_nfrags);
+	else if (rx)
+		rx->m_posted++; /* not yet visible to the poll */
 	return st;
 }
 
@@ -162,6 +175,8 @@ void Cm::stop()
 	m_stale_work.cancel_sync();
 	m_start_work.cancel_sync();
 	m_pmtu_work.cancel_sync();
+	/* Not queued again while closed (m_open): the connections below stay ours to free. */
+	m_reap_work.cancel_sync();
 	{
 		kern::SpinGuardBh g(m_lock);
 		/* Never started: nothing to wait for beyond the reaper. */
@@ -346,7 +361,9 @@ bool Cm::tx_step_locked(CmTx &tx, cm::TxEvent ev, kern::SkbQueue *requeue)
 		if (tx.m_work_node.in_list())
 			m_start_list.remove(tx);
 		m_tx_reap.push_back(tx);
-		m_ifc.wq().queue(m_reap_work);
+		/* While stopping, stop() reaps: no reaper may run beside it. */
+		if (m_open)
+			m_ifc.wq().queue(m_reap_work);
 	}
 	return s.value().teardown;
 }
@@ -704,17 +721,23 @@ void Cm::rx_event(CmRx &rx, cm::RxEvent ev)
 		if (s.is_err())
 			return;
 		rx.m_state = s.value().next;
-		if (s.value().reap) {
-			m_rx_list.remove(rx);
-			m_rx_count--;
-			m_rx_reap.push_back(rx);
-			m_ifc.wq().queue(m_reap_work);
-		}
+		rx_moved_locked(rx, s.value());
 	}
 	if (s.value().to_err) {
 		Status st = rx.m_qp.modify_state(kern::QpState::Err);
 		if (st.is_err())
 			kern_warn("%s: failed to move a connected-mode receive QP to ERR: %d", m_ifc.name(), st.error().code());
+		if (!m_srq_ok) {
+			/*
+			 * Its ring may be empty already. rx stays valid here: the
+			 * reaper waits for this cm handler (cm id destroy) or runs
+			 * on the same ordered queue (stale task), and is off while
+			 * stop() runs.
+			 */
+			kern::SpinGuardBh g(m_lock);
+			if (rx.m_posted == 0)
+				rx_unposted_locked(rx);
+		}
 	}
 	if (s.value().post_drain) {
 		Status st = rx.m_qp.post_drain(cm::kWrCm | cm::kWrDrain);
@@ -723,6 +746,30 @@ void Cm::rx_event(CmRx &rx, cm::RxEvent ev)
 			kern_warn("%s: failed to post the drain WR: %d", m_ifc.name(), st.error().code());
 		}
 	}
+}
+
+void Cm::rx_moved_locked(CmRx &rx, const cm::RxStep &step)
+{
+	if (!step.reap)
+		return;
+	m_rx_list.remove(rx);
+	m_rx_count--;
+	m_rx_reap.push_back(rx);
+	if (m_open)
+		m_ifc.wq().queue(m_reap_work);
+}
+
+void Cm::rx_unposted_locked(CmRx &rx)
+{
+	if (rx.m_posted > 0 && --rx.m_posted > 0)
+		return;
+	if (rx.m_state != cm::RxState::Draining)
+		return;
+	Result<cm::RxStep> s = cm::rx_step(rx.m_state, cm::RxEvent::Drained, false);
+	if (s.is_err())
+		return;
+	rx.m_state = s.value().next;
+	rx_moved_locked(rx, s.value());
 }
 
 bool Cm::rx_complete(const kern::Wc &wc, kern::Napi &napi, bool draining)
@@ -746,19 +793,18 @@ bool Cm::rx_complete(const kern::Wc &wc, kern::Napi &napi, bool draining)
 	kern::RcQp *qp = srq ? nullptr : &rx->m_qp;
 	kern::Srq *q = srq ? &m_srq : nullptr;
 	/*
-	 * A connection's own ring is refilled only while it is live: once its
-	 * drain WR is posted, nothing may complete after it.
+	 * A connection's own ring is refilled only while it is live; once
+	 * torn down, each buffer that comes back is freed and the last one
+	 * ends the drain (rx_unposted_locked).
 	 */
 	auto repost = [&] {
 		if (!srq) {
 			kern::SpinGuard g(m_lock); /* BHs are off in the poll */
-			if (rx->m_state == cm::RxState::Live) {
-				if (kern::cm_rx::post(qp, q, cm::wr_cm(idx), slot, m_nfrags).is_err())
-					kern::cm_rx::release(ud.pd(), slot, m_nfrags);
+			if (rx->m_state == cm::RxState::Live &&
+			    kern::cm_rx::post(qp, q, cm::wr_cm(idx), slot, m_nfrags).is_ok())
 				return;
-			}
-			g.unlock();
 			kern::cm_rx::release(ud.pd(), slot, m_nfrags);
+			rx_unposted_locked(*rx);
 			return;
 		}
 		if (kern::cm_rx::post(qp, q, cm::wr_cm(idx), slot, m_nfrags).is_err())
@@ -771,10 +817,15 @@ bool Cm::rx_complete(const kern::Wc &wc, kern::Napi &napi, bool draining)
 			cm_bump(stats.rx_dropped);
 		}
 		/* An SRQ buffer goes back to the SRQ; a connection's own ring empties as it flushes. */
-		if (srq && !draining)
+		if (srq && !draining) {
 			repost();
-		else
+		} else if (srq) {
 			kern::cm_rx::release(ud.pd(), slot, m_nfrags);
+		} else {
+			kern::SpinGuard g(m_lock);
+			kern::cm_rx::release(ud.pd(), slot, m_nfrags);
+			rx_unposted_locked(*rx);
+		}
 		return false;
 	}
 

@@ -69,7 +69,6 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	ifc->m_addr.mcast_mtu = ifc->m_addr.max_ib_mtu - static_cast<u32>(kEncapLen);
 	ifc->m_addr.admin_mtu = ifc->m_addr.mcast_mtu;
 	TRY(ifc->m_resolver.init());
-	ifc->m_cm.probe(ifc->m_ib);
 	TRY(ifc->m_ud.create(ifc->m_ib));
 
 	kern::NetDevConfig cfg;

@@ -133,6 +133,7 @@ Status UdChannel::create(IbDevice ib)
 		m_rx_size &= m_rx_size - 1;
 
 	m_pd = TRY(kern::Pd::create(ib));
+	m_ifc.cm().probe(ib, m_pd);
 	/* Connected mode's receives and drains complete here too (Cm::rx_cq_extra, as in-tree). */
 	const u32 rx_cqe = m_rx_size + 1 + m_ifc.cm().rx_cq_extra(m_rx_size, m_tx_size);
 	m_rx_cq = TRY((kern::Cq::create<UdChannel, &UdChannel::on_rx_cq>(ib, this, static_cast<int>(rx_cqe), 0)));

@@ -190,9 +190,11 @@ inline kern::Result<TxStep> tx_step(TxState s, TxEvent e) noexcept
 /*
  *   Live --Dreq/Rej/Stale/Flush/Error--> Flushing --LastWqe--> Draining --Drained--> Gone
  * Live: RTS, receiving. Flushing: QP moved to ERR, waiting for the last
- * WQE event (with an SRQ; without one it moves on at once). Draining:
- * the drain WR posted; its flushed completion comes after every other
- * completion of the QP, so the QP can then be destroyed. Gone is final.
+ * WQE event (with an SRQ). Draining: with an SRQ, the drain WR is posted
+ * and Drained is its flushed completion, which comes after every other
+ * completion of the QP; without one, the QP's own receives flush back
+ * and Drained is the last of them (in-tree: recv_count reaching 0), so
+ * no drain WR. Either way the QP can then be destroyed. Gone is final.
  */
 enum class RxState : u8 { Live, Flushing, Draining, Gone };
 enum class RxEvent : u8 { Dreq, Rej, Stale, Flush, Error, LastWqe, Drained };
@@ -241,10 +243,10 @@ inline kern::Result<RxStep> rx_step(RxState s, RxEvent e, bool srq) noexcept
 			return RxStep{s, false, false, false, drep};
 		if (srq)
 			return RxStep{RxState::Flushing, true, false, false, drep};
-		return RxStep{RxState::Draining, true, true, false, drep};
+		return RxStep{RxState::Draining, true, false, false, drep};
 	}
 	case RxEvent::LastWqe:
-		if (s != RxState::Flushing)
+		if (s != RxState::Flushing || !srq)
 			return RxStep{s, false, false, false, false};
 		return RxStep{RxState::Draining, false, true, false, false};
 	case RxEvent::Drained:

@@ -155,14 +155,18 @@ TEST(IpoibCmProto, RxWithSrqWaitsForLastWqe)
 	EXPECT_TRUE(s.value().reap);
 }
 
-TEST(IpoibCmProto, RxWithoutSrqDrainsAtOnce)
+TEST(IpoibCmProto, RxWithoutSrqWaitsForItsRing)
 {
+	/* No drain WR: the QP's own receives flush back, and the last one is Drained. */
 	auto s = rx_step(RxState::Live, RxEvent::Stale, false);
 	ASSERT_TRUE(s.is_ok());
 	EXPECT_EQ(s.value().next, RxState::Draining);
 	EXPECT_TRUE(s.value().to_err);
-	EXPECT_TRUE(s.value().post_drain);
+	EXPECT_FALSE(s.value().post_drain);
 	EXPECT_FALSE(s.value().send_drep);
+	s = rx_step(RxState::Draining, RxEvent::Drained, false);
+	EXPECT_EQ(s.value().next, RxState::Gone);
+	EXPECT_TRUE(s.value().reap);
 }
 
 TEST(IpoibCmProto, RxRepeatsAreNoOps)
@@ -185,8 +189,9 @@ TEST(IpoibCmProto, RxRepeatsAreNoOps)
 				if (s.value().to_err) {
 					EXPECT_EQ(st, RxState::Live);
 				}
-				/* The drain WR goes once. */
+				/* The drain WR goes once, and only with an SRQ. */
 				if (s.value().post_drain) {
+					EXPECT_TRUE(srq);
 					EXPECT_EQ(s.value().next, RxState::Draining);
 				}
 				if (s.value().reap) {

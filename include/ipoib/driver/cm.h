@@ -88,6 +88,7 @@ public:
 	u32 m_qpn = 0;
 	u32 m_remote_qpn = 0;
 	kern::UniqueArray<kern::CmRxSlot> m_ring; /* without an SRQ; receive NAPI */
+	u32 m_posted = 0; /* without an SRQ: buffers on the QP; Cm::m_lock */
 	kern::Atomic<u64> m_packets;
 	kern::Atomic<u64> m_stamp_ms;
 	kern::Atomic<bool> m_last_wqe; /* set by the QP event, run by the last-WQE task */
@@ -108,7 +109,7 @@ public:
 	void cancel_work();
 
 	/* What the device allows (valid after create()). */
-	void probe(IbDevice ib);
+	void probe(IbDevice ib, kern::Pd &pd);
 	bool has_srq() const noexcept { return m_srq_ok; }
 	u32 max_mtu() const noexcept { return cm::max_mtu(m_srq_ok, m_srq_sge); }
 	/* Entries the receive CQ needs beyond the UD ring for connected mode. */
@@ -154,7 +155,10 @@ private:
 	void tx_destroy(CmTx &tx);
 	void rx_destroy(CmRx &rx);
 	Status rx_fill(CmRx *rx, u32 slot, bool atomic);
-	void rx_apply(CmRx &rx, const cm::RxStep &step);
+	/* Applies step's list moves to rx after its state changed. m_lock held. */
+	void rx_moved_locked(CmRx &rx, const cm::RxStep &step);
+	/* Without an SRQ: one buffer of rx is off its QP for good. m_lock held. */
+	void rx_unposted_locked(CmRx &rx);
 	bool tx_step_locked(CmTx &tx, cm::TxEvent ev, kern::SkbQueue *requeue);
 
 	Iface &m_ifc;
