@@ -38,9 +38,8 @@
 N=/sys/class/net
 TX=/dev/null
 DRV=$IPOIB_DRIVER
-# The mode lifecycle tests give children that in-tree runs connected: ours
-# refuses connected mode until it lands (its own issue), so datagram.
-if [ "$IPOIB_DRIVER" = stock ]; then CM=connected; else CM=datagram; fi
+# The mode the lifecycle tests give some children.
+CM=connected
 
 # ipoib_is DRV: the loaded ib_ipoib is stock (in-tree: no O taint) or ours
 # (O taint, srcversion of updates/ib_ipoib.ko).
@@ -97,11 +96,10 @@ no_ib_netdevs() {
 
 # tx_norm: normalise what differs between two loads of any driver:
 # ifindexes (line starts, @ifN, sysfs ifindex/iflink values are recorded
-# as relations instead) and the QPN bytes of the hardware address; and
-# the address's flags byte, 0x80 (connected mode supported) in-tree, 0x00
-# in ours until connected mode lands (a documented difference).
+# as relations instead) and the QPN bytes of the hardware address (its
+# flags byte, 0x80 for both, is compared).
 tx_norm() {
-	sed -E 's/^[0-9]+: /N: /; s/@if[0-9]+/@ifN/; s#(link/infiniband )[0-9a-f]{2}(:[0-9a-f]{2}){3}#\1FF:QQ:QQ:QQ#; s/ +$//'
+	sed -E 's/^[0-9]+: /N: /; s/@if[0-9]+/@ifN/; s#(link/infiniband [0-9a-f]{2})(:[0-9a-f]{2}){3}#\1:QQ:QQ:QQ#; s/ +$//'
 }
 
 # klog_mark; ...; klog_since: kernel-log lines in between. Marks are

@@ -68,6 +68,24 @@ sleep 2
 ip -n a link show ib0.8003
 dmesg | grep 'P_Key 0x8003 is not found' | tail -n 1
 
+say "Connected mode (RFC 4755): echo connected > /sys/class/net/ib{0,1}/mode"
+mark=$(dmesg_mark)
+in_ns a sh -c 'echo connected > /sys/class/net/ib0/mode'
+in_ns b sh -c 'echo connected > /sys/class/net/ib1/mode'
+dmesg_since "$mark" | grep ib_ipoib
+ip -n a link show ib0
+say "ip netns exec a ping -s 65000 10.11.0.2   (one RC message per packet, no IP fragments)"
+in_ns a ping -c 3 -s 65000 $B4
+say "ip netns exec a iperf3 -c 10.11.0.2 -t 5   (TCP at MTU 65520, under TCG)"
+in_ns b iperf3 -s -D -1
+sleep 1
+in_ns a iperf3 -c $B4 -t 5 | tail -4
+say "cat /sys/kernel/debug/ipoib/ib0_cm   (our connection table)"
+cat /sys/kernel/debug/ipoib/ib0_cm
+say "echo datagram > /sys/class/net/ib0/mode: the MTU goes back to the broadcast group's"
+in_ns a sh -c 'echo datagram > /sys/class/net/ib0/mode'
+ip -n a link show ib0
+
 say "rmmod ib_ipoib"
 mark=$(dmesg_mark)
 rmmod ib_ipoib || exit 1
