@@ -112,7 +112,7 @@ rc_paired() {
 }
 
 # srqs: the number of SRQs of ipoib (type BASIC).
-srqs() { rdma res show srq | grep -c 'type BASIC'; }
+srqs() { rdma res show srq | awk '/type BASIC/ { n++ } END { print n + 0 }'; }
 
 # cm_iperf SECS SERVER_NS SERVER_ADDR CLIENT_NS: iperf3 TCP; prints
 # "N Mbit/s" (the receiver's); fails if iperf3 fails or the figure is 0.
@@ -160,4 +160,133 @@ cm_dbg_ok() {
 		echo "$_q" | grep -q "^link $_lh/1 lqpn $(($2)) rqpn $(($1)) type RC " ||
 			{ echo "$_d: no RC QP $(($2)) with remote $(($1)) in rdma res"; return 1; }
 	done
+}
+
+# ping_pmtu NS ADDR [PING ARGS]: 3 echoes; prints ping's ICMP error lines
+# (frag needed, packet too big) and "RECEIVED/TRANSMITTED".
+ping_pmtu() {
+	_ns=$1
+	_a=$2
+	shift 2
+	in_ns "$_ns" ping -c 3 -i 0.2 -W 2 "$@" "$_a" 2>&1 |
+		awk '/Frag needed|too big/ { print } /packets transmitted/ { print $4 "/" $1 }'
+}
+
+# lladdr_noflag NS DEV: DEV's hardware address with the flags byte 0x00,
+# as a peer without connected mode would have it.
+lladdr_noflag() { _l=$(lladdr "$1" "$2") && echo "00:${_l#*:}"; }
+
+# bg_ping_start NS ADDR / bg_ping_stop: a ping every 0.1 s in the
+# background; stop sets BG to "RECEIVED/TRANSMITTED" (not in a subshell:
+# it waits for the ping).
+bg_ping_start() {
+	/usr/sbin/ip netns exec "$1" /usr/sbin/ping -q -i 0.1 -W 1 -w 600 "$2" >/tmp/bgping.out 2>&1 &
+	_bgp=$!
+	sleep 1
+}
+bg_ping_stop() {
+	kill -INT $_bgp
+	wait $_bgp
+	BG=$(awk '/packets transmitted/ { print $4 "/" $1 }' /tmp/bgping.out)
+	[ -n "$BG" ] || sed 's/^/#   /' /tmp/bgping.out
+}
+
+# The watchdog's and in-tree's transmit-timeout lines.
+TX_TIMEOUT='timed out|transmit timeout'
+
+# mode_switches N: N mode switches on both sides (a/ib0, b/ib1) starting
+# with connected; after each, both modes read back and a ping a -> b gets
+# through within 15 s.
+mode_switches() {
+	_m=connected
+	_i=1
+	while [ $_i -le "$1" ]; do
+		set_mode $_m || { echo "switch $_i to $_m failed"; return 1; }
+		wait_secs 15 in_ns a ping -c 1 -W 1 $B4 || { echo "no ping a -> b after switch $_i to $_m"; return 1; }
+		if [ $_m = connected ]; then _m=datagram; else _m=connected; fi
+		_i=$((_i + 1))
+	done
+}
+
+# cm_traffic_scenario: traffic in connected mode on softib with srq=$CM_SRQ
+# (cm_traffic.sh, cm_traffic_nosrq.sh), for two_pass: ib0 in netns a, ib1 in
+# netns b.
+cm_traffic_scenario() {
+	x 0 dgram_netns
+	x 0 wait_until 30 carrier a ib0
+	x 0 wait_until 30 carrier b ib1
+	x "=2/2" pingn a $B4 2
+	x 0 set_mode connected
+	if [ "$(mode_of a ib0)" != connected ]; then
+		log "[$DRV] connected mode refused: the rest of this pass is skipped"
+		ip netns del a
+		ip netns del b
+		return
+	fi
+	x "=65520" in_ns a cat $N/ib0/mtu
+	x "=65520" in_ns b cat $N/ib1/mtu
+	# the first packet waits for the connection
+	x "=3/3" pingn a $B4 3 -s 65000
+	x "=3/3" pingn b $A4 3 -s 65000
+	# under 256 bytes the receiver copies into a small skb
+	x "=3/3" pingn a $B4 3 -s 100
+	x "=3/3" pingn b $A4 3 -s 100
+	x "=3/3" pingn a $B6 3 -6 -s 60000
+	x "=3/3" pingn b $A6 3 -6 -s 10
+	# one RC connection each way, each one QP per side, all in RTS
+	x "=2" rc_qps sib0/1
+	x "=2" rc_qps sib1/1
+	x - rc_states
+	x 0 rc_paired
+	# with srq=Y ipoib-CM shares one SRQ per interface; with srq=N none
+	if [ "$CM_SRQ" = Y ]; then x "=2" srqs; else x "=0" srqs; fi
+	x_iperf "connected a -> b, srq=$CM_SRQ" 4 b $B4 a
+	x "=3/3" pingn b $A4 3
+	# ours' debugfs connection list (in-tree has none: a difference by design)
+	xd "!" 0 cm_dbg_ok ib0 sib0 sib1
+	x "=2" rc_qps sib0/1
+
+	# connected ib0, datagram ib1. ib1 still has the RC flag in its address
+	# and still accepts connections: a -> b goes over RC, b -> a over UD.
+	x 0 set_mode_of b ib1 datagram
+	x "=2044" in_ns b cat $N/ib1/mtu
+	x "=3/3" pingn a $B4 3 -s 1000
+	x "=3/3" pingn b $A4 3 -s 1000
+	x "=3/3" pingn a $B4 3 -s 3000
+	x_iperf "connected a -> datagram b" 4 b $B4 a
+	x "=3/3" pingn b $A4 3
+	# no PMTU to learn towards an RC-capable peer: the route has no mtu
+	x - ip -n a route get $B4
+	x - ip -n a -6 route get $B6
+	# PMTU emulation: towards a peer without the RC flag (a static
+	# neighbour with flags byte 0x00) ib0 sends over UD, and a packet over
+	# the broadcast MTU is dropped with ICMP "frag needed" / "packet too
+	# big" (mtu 2044) into the local stack; the route learns mtu 2044 and
+	# the next echoes go out fragmented
+	x 0 'ip -n a neigh replace $B4 lladdr "$(lladdr_noflag b ib1)" dev ib0 nud permanent'
+	x 0 'ip -n a -6 neigh replace $B6 lladdr "$(lladdr_noflag b ib1)" dev ib0 nud permanent'
+	x "~Frag needed" ping_pmtu a $B4 -s 3000
+	x "~mtu 2044" ip -n a route get $B4
+	x "~too big" ping_pmtu a $B6 -6 -s 3000
+	x "~mtu 2044" ip -n a -6 route get $B6
+	x "=3/3" pingn a $B4 3 -s 3000
+	x 0 ip -n a neigh del $B4 dev ib0
+	x 0 ip -n a -6 neigh del $B6 dev ib0
+
+	# mode switches under a ping every 0.1 s b -> a
+	x 0 set_mode datagram
+	_s0=$(meminfo Slab)
+	bg_ping_start b $A4
+	x 0 'klog_lacks "$TX_TIMEOUT" mode_switches 20'
+	bg_ping_stop
+	log "[$DRV] background ping b -> a during the switches: $BG received; Slab $_s0 kB before, $(meminfo Slab) kB after"
+	x 0 '[ "${BG%%/*}" -gt 0 ]'
+	x "=datagram" mode_of a ib0
+	x "=datagram" mode_of b ib1
+	x "=3/3" pingn a $B4 3 -s 1000
+	x 0 set_mode connected
+	x "=3/3" pingn a $B4 3 -s 30000
+	x "=3/3" pingn b $A4 3
+	x 0 ip netns del a
+	x 0 ip netns del b
 }
