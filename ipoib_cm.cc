@@ -477,6 +477,7 @@ int CmTx::on_cm(kern::CmIdRef id, const kern::CmEvent &ev)
 		{
 			kern::SpinGuardBh g(m_cm.m_lock);
 			m_mtu = mtu.value();
+			m_remote_qpn = ev.remote_qpn();
 			(void)m_cm.tx_step_locked(*this, cm::TxEvent::Rep, &requeue);
 		}
 		ipoib_dbg("%s: connected to QPN 0x%06x (mtu %u)", ifc.name(), m_daddr.qpn(), m_mtu);
@@ -921,14 +922,25 @@ void Cm::reap_task()
 /* ---------------------------------------------------------------------- */
 /* debugfs                                                                 */
 
+/* A GID as %pI6 prints it: eight groups of four hex digits. */
+static void put_gid_full(BufWriter &w, const Gid &gid)
+{
+	const u8 *b = gid.raw();
+	for (usize i = 0; i < Gid::kLen; i += 2) {
+		if (i)
+			w.put_char(':');
+		w.put_hex(static_cast<u32>(b[i]) << 8 | b[i + 1], 4, true);
+	}
+}
+
 void Cm::show(BufWriter &w)
 {
 	kern::SpinGuardBh g(m_lock);
 	for (CmTx &tx : m_tx_list) {
 		w.put_str("TX ");
-		format_gid(w, tx.m_daddr.gid());
+		put_gid_full(w, tx.m_daddr.gid());
 		w.put_str(" remote_qpn 0x");
-		w.put_hex(tx.m_daddr.qpn(), 6, true);
+		w.put_hex(tx.m_remote_qpn, 6, true);
 		w.put_str(" qpn 0x");
 		w.put_hex(tx.m_qpn, 6, true);
 		w.put_str(" state ");

@@ -63,6 +63,7 @@ public:
 	kern::CmId m_id;
 	kern::RcQp m_qp;
 	u32 m_qpn = 0;
+	u32 m_remote_qpn = 0; /* the peer's RC QP, from the REP */
 	u32 m_mtu = 0; /* payload MTU from the REP */
 	int m_max_sge = 1;
 	kern::UniqueArray<TxSlot> m_ring;

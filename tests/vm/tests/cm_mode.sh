@@ -98,7 +98,9 @@ scenario() {
 	x 0 ip link set ib0.8001 type ipoib mode datagram
 	x "~mode datagram" ip -d link show ib0.8001
 	x "~mtu 2044" ip link show ib0.8001
-	x - ls $N/ib0.8001/queues
+	# back in datagram mode in-tree restores all TX queues (tx-0 tx-1 on
+	# this 2-CPU VM); ours keeps one (Documentation/ipoib.md, Differences)
+	xd - - ls $N/ib0.8001/queues
 	x 0 ip link set ib0.8001 type ipoib mode connected
 	x - ls $N/ib0.8001/queues
 	x - ip -d link show ib0.8001
