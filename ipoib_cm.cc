@@ -264,7 +264,8 @@ CmTx *Cm::tx_create(Neigh *neigh, const HwAddr &daddr, const kern::PathRecord &p
 
 void Cm::tx_send(CmTx &tx, Skb skb, const HwAddr &daddr, kern::SpinGuard &rg)
 {
-	{
+	/* The fast path: connected (a connection that dies meanwhile flushes what was posted). */
+	if (unlikely(!tx.m_up.load_acquire())) {
 		kern::SpinGuard g(m_lock);
 		if (tx.m_state != cm::TxState::Connected) {
 			/* Connecting: hold a few packets for the RTU, as in-tree's neighbour queue. */
@@ -352,6 +353,7 @@ bool Cm::tx_step_locked(CmTx &tx, cm::TxEvent ev, kern::SkbQueue *requeue)
 	if (s.is_err())
 		return false;
 	tx.m_state = s.value().next;
+	tx.m_up.store_release(tx.m_state == cm::TxState::Connected);
 	if (s.value().requeue && requeue)
 		tx.m_queue.splice_into(*requeue);
 	if (s.value().teardown) {

@@ -59,6 +59,8 @@ public:
 	const HwAddr m_daddr;
 	kern::PathRecord m_path;
 	cm::TxState m_state = cm::TxState::Idle; /* Cm::m_lock */
+	/* m_state == Connected, for xmit to read without Cm::m_lock (written under it). */
+	kern::Atomic<bool> m_up;
 	kern::SkbQueue m_queue;                  /* Cm::m_lock: packets (pseudo header on) waiting for RTU */
 	kern::CmId m_id;
 	kern::RcQp m_qp;
