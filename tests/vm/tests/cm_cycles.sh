@@ -1,0 +1,71 @@
+#!/bin/sh
+# timeout: 420
+# 100 mode switches (connected <-> datagram, both sides) with traffic
+# running: a ping every 0.1 s a -> b in the background, and after every
+# switch a 3000-byte ping (over RC in connected mode, IP fragments in
+# datagram mode) that must get through. After 20 warm-up switches, 80 more
+# (srq=Y) must leave:
+#  - the verbs objects (rdma res: QPs, CQs, SRQs, ...) as they were;
+#  - no kmalloc cache with 10 or more active objects more in each of the
+#    two 40-switch halves, and Slab within 2 MB (a leaked connection holds
+#    its QP and ring, a leaked SRQ megabytes of buffers);
+# and the background ping must have lost < 10% (each switch flushes the
+# paths, which costs a few echoes while they resolve again).
+# The harness fails the test on any kernel-log splat.
+# Driver under test: ours, or stock with ipoib_test_driver=stock.
+. /vmtest/lib.sh
+. /vmtest/lib-fabric.sh
+. /vmtest/lib-dgram.sh
+. /vmtest/lib-child.sh
+. /vmtest/lib-cm.sh
+
+settle() { sleep 2; sync; echo 3 >/proc/sys/vm/drop_caches; }
+kmallocs() { awk '$1 ~ /^kmalloc-/ { print $1, $2 }' /proc/slabinfo; }
+kmdiff() { awk 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d != 0) print d, $1 }' "$1" "$2" | sort -rn; }
+grew_in_both() {
+	awk 'NR == FNR { if ($1 >= 10) g[$2] = 1; next } $1 >= 10 && g[$2] { print $2; bad = 1 } END { exit bad }' /tmp/kmd1 /tmp/kmd2
+}
+# switches FROM TO: one switch of both sides each, then a big ping through
+switches() {
+	_i=$1
+	while [ $_i -le $2 ]; do
+		if [ $((_i % 2)) -eq 1 ]; then _m=connected; else _m=datagram; fi
+		set_mode $_m || { echo "switch $_i to $_m failed"; return 1; }
+		wait_secs 15 in_ns a ping -c 1 -W 1 -s 3000 $B4 >/dev/null ||
+			{ echo "no 3000-byte ping a -> b after switch $_i to $_m"; return 1; }
+		_i=$((_i + 1))
+	done
+}
+
+require "softib srq=Y, ib_ipoib ($IPOIB_DRIVER), ib0 in netns a and ib1 in netns b, carrier" dgram_bringup srq=Y
+require "ping a -> b" ping_a_b
+bg_ping_start a $B4
+t0=$(date +%s)
+require "20 warm-up switches" switches 1 20
+settle
+res0=$(rdma_res_counts)
+slab0=$(meminfo Slab)
+kmallocs >/tmp/km0
+check "40 switches under traffic" switches 21 60
+settle
+kmallocs >/tmp/kmh
+check "40 more" switches 61 100
+log "100 switches: $(($(date +%s) - t0)) s"
+check "after 100 switches both are in datagram mode" [ "$(mode_of a ib0)/$(mode_of b ib1)" = datagram/datagram ]
+settle
+slab1=$(meminfo Slab)
+kmallocs >/tmp/km1
+bg_ping_stop
+log "background ping during the switches: $BG"
+check "background ping lost < 10%" awk -v r="$BG" 'BEGIN { split(r, p, "/"); exit !(p[2] > 0 && p[1] * 100 >= p[2] * 90) }'
+check "verbs objects as after the warm-up (rdma res)" same "$(rdma_res_counts)" "$res0"
+log "Slab ${slab0} -> ${slab1} kB over 80 switches"
+check "Slab grew by less than 2 MB over 80 switches" [ $((slab1 - slab0)) -lt 2048 ]
+kmdiff /tmp/km0 /tmp/kmh >/tmp/kmd1
+kmdiff /tmp/kmh /tmp/km1 >/tmp/kmd2
+log "kmalloc caches, active objects gained over switches 21-60: $(head -n 6 /tmp/kmd1 | tr '\n' ' ')"
+log "kmalloc caches, active objects gained over switches 61-100: $(head -n 6 /tmp/kmd2 | tr '\n' ' ')"
+check "no kmalloc cache gained 10 or more objects in both 40-switch halves" grew_in_both
+check "ib_ipoib unloads" rmmod ib_ipoib
+fabric_clean
+dgram_finish
