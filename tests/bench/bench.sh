@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 870
+# timeout: 1500
 # make bench, in the VM: the in-tree ib_ipoib against ours on the same
 # softib fabric, in one boot. Each round runs both drivers back to back,
 # in ABBA order (in-tree, ours; ours, in-tree; ...), loading each afresh
@@ -11,6 +11,24 @@
 #   udp    iperf3 UDP, 64-byte payload, unlimited rate: packets/s the
 #          server received, and the loss in percent
 #   rtt    ping -f (one echo in flight at a time): average rtt in us
+# then switches both sides to connected mode (MTU 65520) and measures:
+#   cm_tcp1, cm_tcp4   iperf3 TCP, 1 and 4 streams, receiver Mbit/s
+#   cm_slab, cm_mem    memory per idle connection: bench_conns/2 (32)
+#                      rtnl P_Key children of ib1 in netns b, spread over
+#                      the partitions 0x8001-0x8003 (softib attaches at
+#                      most 16 QPs to a multicast group, so one partition
+#                      holds 14 peers at most), each in its own /24; in
+#                      netns a one child of ib0 per partition holds .1 of
+#                      its peers' /24s. All connected mode and up; the
+#                      children of ib0 ping each peer once (an RC
+#                      connection each way, plus its path and neighbours),
+#                      and after 3 s the growth of Slab and of used memory
+#                      (free pages, per-CPU lists included) over the
+#                      interfaces alone, divided by the connections
+#                      (bench_conns, 64), in kB. (Each interface in
+#                      connected mode with an SRQ holds 16 MB of receive
+#                      buffers from its creation on, in-tree: 64 peers
+#                      would not fit in the VM's 2 GB.)
 # The fabric's raw UD ceiling (softib's debugfs bench) is measured once,
 # before any ipoib is loaded. The summary table holds the medians over the
 # rounds; tests/bench/run (host side) saves it to build/bench/latest.txt.
@@ -25,10 +43,12 @@
 #   bench_secs=S           length of each iperf3 run (10)
 #   bench_pings=N          pings in the rtt measurement (2000)
 #   bench_raw=N            messages in the raw UD bench (200000)
+#   bench_conns=N          idle connections in the memory measurement
+#                          (64: 32 peers, a connection each way; 0 skips it)
 . /vmtest/lib.sh
 . /vmtest/lib-fabric.sh
 
-TIMEOUT=870
+TIMEOUT=1500
 T0=$(date +%s)
 
 knob() {
@@ -40,6 +60,7 @@ ROUNDS=$(knob rounds 3)
 SECS=$(knob secs 10)
 PINGS=$(knob pings 2000)
 RAW=$(knob raw 200000)
+CONNS=$(knob conns 64)
 case $OURS in ours | stock) ;; *) echo "bench_ours must be ours or stock, not $OURS"; exit 2 ;; esac
 
 DATA=/tmp/bench.dat # "DRIVER ROUND METRIC VALUE" per line
@@ -162,8 +183,112 @@ measure() {
 	[ $bad -eq 0 ]
 }
 
+# free_kb: free memory in kB with the per-CPU free lists (as lib-dgram.sh's:
+# MemFree leaves those out and swings by megabytes).
+free_kb() {
+	awk '$1 == "pages" && $2 == "free" { f += $3 } $1 == "count:" { f += $2 } END { print f * 4 }' /proc/zoneinfo
+}
+
+# connected_mode: both sides connected, MTU 65520, and a ping gets through.
+connected_mode() {
+	in_ns a sh -c "echo connected > /sys/class/net/ib0/mode" &&
+		in_ns b sh -c "echo connected > /sys/class/net/ib1/mode" || return 1
+	[ "$(in_ns a cat /sys/class/net/ib0/mtu)" = 65520 ] && [ "$(in_ns b cat /sys/class/net/ib1/mtu)" = 65520 ] ||
+		{ echo "MTU is not 65520"; return 1; }
+	wait_secs 20 in_ns a ping -c 1 -W 1 $B4 || { echo "no ping a -> b within 20 s"; return 1; }
+}
+
+# The partitions of the peers (softib's P_Key table, see load_fabric below).
+PEER_PKEYS="8001 8002 8003"
+NPART=3
+
+# idle_conns N: the memory measurement (see the top) with N/2 peers;
+# prints "SLAB MEM", kB per connection. Peer i is cc$i in partition
+# i % NPART, served by ap$((i % NPART)).
+idle_conns() {
+	n=$(($1 / 2))
+	# only the interface that has the address answers an ARP request
+	in_ns b sh -c 'echo 1 > /proc/sys/net/ipv4/conf/all/arp_ignore' || return 1
+	p=0
+	for k in $PEER_PKEYS; do
+		ip -n a link add link ib0 name ap$p type ipoib pkey 0x$k mode connected &&
+			ip -n a link set ap$p up || { echo "ap$p: setup failed"; return 1; }
+		p=$((p + 1))
+	done
+	i=1
+	while [ $i -le $n ]; do
+		p=$((i % NPART))
+		k=$(echo $PEER_PKEYS | cut -d' ' -f$((p + 1)))
+		ip -n b link add link ib1 name cc$i type ipoib pkey 0x$k mode connected &&
+			ip -n b addr add 10.20.$i.2/24 dev cc$i && ip -n b link set cc$i up &&
+			ip -n a addr add 10.20.$i.1/24 dev ap$p || { echo "peer $i: setup failed"; return 1; }
+		i=$((i + 1))
+	done
+	i=1
+	while [ $i -le $n ]; do
+		wait_until 30 carrier b cc$i || { echo "peer $i: no carrier"; return 1; }
+		i=$((i + 1))
+	done
+	p=0
+	while [ $p -lt $NPART ]; do
+		wait_until 30 carrier a ap$p || { echo "ap$p: no carrier"; return 1; }
+		p=$((p + 1))
+	done
+	sleep 3
+	s0=$(meminfo Slab)
+	f0=$(free_kb)
+	rc0=$(rdma res show qp | grep -c 'type RC ')
+	i=1
+	while [ $i -le $n ]; do
+		in_ns a ping -c 1 -W 5 10.20.$i.2 >/dev/null 2>&1 || { echo "peer $i: no ping"; return 1; }
+		i=$((i + 1))
+	done
+	sleep 3
+	s1=$(meminfo Slab)
+	f1=$(free_kb)
+	rc1=$(rdma res show qp | grep -c 'type RC ')
+	echo "  $n peers: RC QPs $rc0 -> $rc1, Slab $s0 -> $s1 kB, free $f0 -> $f1 kB" >&2
+	[ $((rc1 - rc0)) -ge $((4 * n)) ] || { echo "fewer than 4 RC QPs per peer"; return 1; }
+	awk -v s=$((s1 - s0)) -v f=$((f0 - f1)) -v c=$((2 * n)) 'BEGIN { printf "%.1f %.1f\n", s / c, f / c }'
+}
+
+# measure_cm DRIVER ROUND: the connected-mode metrics of one round.
+measure_cm() {
+	d=$1 r=$2 line="" bad=0
+	if ! why=$(connected_mode 2>&1); then
+		echo "round $r $d (connected): connected mode failed: $(echo "$why" | tail -n 2 | tr '\n' ' ')"
+		return 1
+	fi
+	if iperf cm1 && v=$(receiver_mbps /tmp/cm1.log) && [ -n "$v" ]; then
+		record $d $r cm_tcp1 $v
+		line="$line tcp1 $v Mbit/s,"
+	else
+		line="$line tcp1 FAILED,"
+		bad=$((bad + 1))
+	fi
+	if iperf cm4 -P 4 && v=$(receiver_mbps /tmp/cm4.log) && [ -n "$v" ]; then
+		record $d $r cm_tcp4 $v
+		line="$line tcp4 $v Mbit/s"
+	else
+		line="$line tcp4 FAILED"
+		bad=$((bad + 1))
+	fi
+	if [ "$CONNS" -gt 0 ]; then
+		if v=$(idle_conns $CONNS) && set -- $v && [ $# -eq 2 ]; then
+			record $d $r cm_slab $1
+			record $d $r cm_mem $2
+			line="$line, per idle connection: Slab $1 kB, memory $2 kB"
+		else
+			line="$line, idle connections FAILED ($v)"
+			bad=$((bad + 1))
+		fi
+	fi
+	echo "round $r $d (connected):$line"
+	[ $bad -eq 0 ]
+}
+
 # The raw ceiling, before any ipoib is on the fabric.
-load_fabric || { echo "softib does not load"; exit 1; }
+load_fabric pkeys=0xffff,0x8001,0x8002,0x8003 || { echo "softib does not load"; exit 1; }
 echo "$RAW" >$SIB_DBG/bench
 RAWLINE=$(cat $SIB_DBG/bench)
 echo "raw UD bench: $RAWLINE"
@@ -212,7 +337,10 @@ while [ $r -le "$ROUNDS" ]; do
 					if ($i ~ /^(mtu|qdisc|qlen)$/) { v = $(i + 1); sub(/\\$/, "", v); o = o " " $i " " v }
 				printf "  ib0:%s mode %s,", o, m == "" ? "?" : m }'
 			echo " raw probe ${p:-FAILED} pkt/s"
-			if ! measure $d $r; then
+			mcm=0
+			measure $d $r || mcm=1
+			measure_cm $d $r || mcm=1
+			if [ $mcm -ne 0 ]; then
 				failed=1
 				# The kernel's messages of the round, most frequent first.
 				dmesg_since $mark | sed 's/^\[[^]]*\] //' | sort | uniq -c | sort -rn |
@@ -243,7 +371,7 @@ done
 # this cancels slow changes of the host's speed); and the spread
 # (max - min) / median of each column, as the noise indication.
 echo "=== ipoib bench ==="
-awk -v raw="$RAWLINE" -v ours="$ours_label" -v rounds="$ROUNDS" -v secs="$SECS" -v pings="$PINGS" '
+awk -v raw="$RAWLINE" -v conns="$CONNS" -v ours="$ours_label" -v rounds="$ROUNDS" -v secs="$SECS" -v pings="$PINGS" '
 # Median of a[1..n] (sorted in place); also sets LO and HI.
 function median(a, n,    i, j, t) {
 	if (n == 0) return ""
@@ -284,29 +412,37 @@ function num(v) { return v == "" ? "-" : (v >= 100 ? sprintf("%.0f", v) : sprint
 function rat(v) { return v == "" ? "-" : sprintf("%.2f", v) }
 { val[$1, $3, $2] = $4 + 0; if ($2 > maxr) maxr = $2 }
 END {
-	split("tcp1 tcp4 udp_pps udp_loss rtt probe", ms, " ")
+	nm = split("tcp1 tcp4 udp_pps udp_loss rtt cm_tcp1 cm_tcp4 cm_slab cm_mem probe", ms, " ")
 	name["tcp1"] = "TCP 1 stream (Mbit/s)"
 	name["tcp4"] = "TCP 4 streams (Mbit/s)"
 	name["udp_pps"] = "UDP 64 B received (pkt/s)"
 	name["udp_loss"] = "UDP 64 B loss (%)"
 	name["rtt"] = "ping -f rtt avg (us)"
 	name["probe"] = "raw UD probe (pkt/s) [*]"
-	lower["udp_loss"] = 1; lower["rtt"] = 1
-	printf "softib, datagram mode, ib0 (netns a) -> ib1 (netns b); %d rounds per driver\n", rounds
+	name["cm_tcp1"] = "CM TCP 1 stream (Mbit/s)"
+	name["cm_tcp4"] = "CM TCP 4 streams (Mbit/s)"
+	name["cm_slab"] = "CM Slab per idle conn (kB)"
+	name["cm_mem"] = "CM memory per idle conn (kB)"
+	lower["udp_loss"] = 1; lower["rtt"] = 1; lower["cm_slab"] = 1; lower["cm_mem"] = 1
+	printf "softib, ib0 (netns a) -> ib1 (netns b), datagram mode; CM rows: connected\n"
+	printf "mode, MTU 65520; %d rounds per driver\n", rounds
 	printf "(iperf3 %d s per run, %d pings). Columns: medians over the rounds;\n", secs, pings
 	printf "ratio = ratio of the medians, paired = median of the per-round ratios.\n"
 	printf "Ratios >= 1.00 mean ours is better: ours/in-tree for throughput and\n"
-	printf "packet rate, in-tree/ours for loss and latency.\n"
+	printf "packet rate, in-tree/ours for loss, latency and memory.\n"
 	printf "spread = (max - min) / median over the rounds (noise).\n\n"
 	printf "%-27s %9s %14s %6s %7s %10s %12s %4s\n", "metric", "in-tree", ours, "ratio", "paired",
 		"spread:it", "spread:ours", "n"
-	for (i = 1; i <= 6; i++) {
+	for (i = 1; i <= nm; i++) {
 		m = ms[i]
 		s = column("stock", m); ns = N; ss = SPREAD
 		o = column("ours", m); no = N; so = SPREAD
 		printf "%-27s %9s %14s %6s %7s %10s %12s %d/%d\n", name[m], num(s), num(o),
 			rat(ratio(m, s, o)), rat(paired(m)), ss, so, ns, no
 	}
+	printf "CM memory: %d idle RC connections, one each way between connected P_Key\n", conns
+	printf "children of ib1 (%d, in 3 partitions) and of ib0 that pinged them once;\n", conns / 2
+	printf "both ends, paths and neighbours included; per connection.\n"
 	printf "[*] softib'"'"'s raw UD bench before each round, a check on the machine'"'"'s speed:\n"
 	printf "    a ratio away from 1.00 means it ran slower for one driver'"'"'s rounds.\n"
 	split(raw, f, " ")
