@@ -292,7 +292,7 @@ void Cm::tx_send(CmTx &tx, Skb skb, const HwAddr &daddr, kern::SpinGuard &rg)
 		too_big(skb, tx.m_mtu);
 		return;
 	}
-	const u32 size = ud.tx_size();
+	const u32 size = cm::kTxRing;
 	const u32 head = tx.m_head;
 	if (unlikely(ud.out_full() || tx_ring_full(head, tx.m_tail.load_acquire(), size))) {
 		m_ifc.netdev().stop_queue();
@@ -316,12 +316,29 @@ void Cm::tx_send(CmTx &tx, Skb skb, const HwAddr &daddr, kern::SpinGuard &rg)
 	}
 	tx.m_head = head + 1;
 	ud.out_posted();
+	if (unlikely(tx_ring_full(tx.m_head, tx.m_tail.load_acquire(), size))) {
+		/* Full: stop until it is half empty (tx_complete); other connections wait too. */
+		if (!tx.m_full.exchange(true))
+			m_full_conns.fetch_add(1);
+		m_ifc.netdev().stop_queue();
+		if (!tx_ring_full(tx.m_head, tx.m_tail.load_acquire(), size))
+			tx_unfull(tx);
+	}
+}
+
+/* tx's ring has room again: the queue may wake if nothing else holds it. Context: any. */
+void Cm::tx_unfull(CmTx &tx)
+{
+	if (!tx.m_full.exchange(false))
+		return;
+	m_full_conns.fetch_add(static_cast<u32>(-1));
+	m_ifc.ud().maybe_wake();
 }
 
 void Cm::tx_complete(const kern::Wc &wc, int budget)
 {
 	CmTx *tx = static_cast<CmTx *>(wc.qp_owner());
-	const u32 size = m_ifc.ud().tx_size();
+	const u32 size = cm::kTxRing;
 	TxSlot &slot = tx->m_ring[cm::wr_slot(wc.wr_id()) & (size - 1)];
 	if (unlikely(!slot.skb)) {
 		kern_warn("%s: connected-mode send completion for an empty slot", m_ifc.name());
@@ -335,8 +352,12 @@ void Cm::tx_complete(const kern::Wc &wc, int budget)
 	}
 	tx->m_qp.tx_release(slot.skb, slot.map, budget, sent);
 	slot.skb = Skb();
-	tx->m_tail.store_release(tx->m_tail.load() + 1);
+	const u32 tail = tx->m_tail.load() + 1;
+	tx->m_tail.store_release(tail);
 	m_ifc.ud().out_completed();
+	/* m_head is the xmit's; a stale read only delays the wake to a later completion. */
+	if (unlikely(tx->m_full.load()) && tx_outstanding(tx->m_head, tail) <= size / 2)
+		tx_unfull(*tx);
 	if (!sent && !wc.flushed()) {
 		/* retry_count is 0, as in-tree: a lost peer shows up here. The next packet reconnects. */
 		ipoib_dbg("%s: connected-mode send error %u (vendor 0x%x) to QPN 0x%06x", m_ifc.name(), wc.status(),
@@ -410,11 +431,11 @@ Status Cm::tx_start(CmTx &tx)
 {
 	UdChannel &ud = m_ifc.ud();
 	kern::RcQpInit init{};
-	init.max_send_wr = ud.tx_size();
+	init.max_send_wr = cm::kTxRing;
 	init.max_send_sge = static_cast<u32>(ud.max_send_sge());
 	init.max_recv_wr = 1;
 	init.max_recv_sge = 1;
-	tx.m_ring = kern::make_array<TxSlot>(Gfp::Kernel, ud.tx_size());
+	tx.m_ring = kern::make_array<TxSlot>(Gfp::Kernel, cm::kTxRing);
 	if (!tx.m_ring)
 		return Error(-err::ENOMEM);
 	tx.m_qp = TRY((kern::RcQp::create<CmTx, &CmTx::on_qp_event>(ud.pd(), ud.tx_cq(), ud.rx_cq(), nullptr, init, &tx)));
@@ -522,7 +543,7 @@ void Cm::tx_destroy(CmTx &tx)
 			kern::time::sleep_ms(1);
 		}
 		/* What never completed is unmapped while the QP (and its device) is still there. */
-		const u32 size = m_ifc.ud().tx_size();
+		const u32 size = cm::kTxRing;
 		for (u32 t = tx.m_tail.load(); t != tx.m_head; t++) {
 			TxSlot &slot = tx.m_ring[t & (size - 1)];
 			if (slot.skb) {
@@ -534,6 +555,7 @@ void Cm::tx_destroy(CmTx &tx)
 		}
 		tx.m_qp.reset();
 	}
+	tx_unfull(tx);
 	{
 		kern::SpinGuardBh g(m_lock);
 		m_tx_list.remove(tx);

@@ -425,9 +425,7 @@ int UdChannel::poll_tx(int budget)
 	});
 
 	if (!draining) {
-		if (m_ifc.netdev().queue_stopped() && m_ifc.oper_up() &&
-		    tx_should_wake(m_out_head, m_out_tail.load_acquire(), m_tx_size))
-			m_ifc.netdev().wake_queue();
+		maybe_wake();
 		if (done < budget && m_tx_napi.complete_done(done)) {
 			Result<bool> missed = m_tx_cq.req_notify_report_missed();
 			if (missed.is_ok() && missed.value())
@@ -487,9 +485,16 @@ void UdChannel::out_posted() noexcept
 	if (tx_should_stop(m_out_head, m_out_tail.load_acquire(), m_tx_size)) {
 		m_ifc.netdev().stop_queue();
 		/* Completions may all have arrived before the stop: re-check so the queue is not stuck. */
-		if (tx_should_wake(m_out_head, m_out_tail.load_acquire(), m_tx_size))
-			m_ifc.netdev().wake_queue();
+		maybe_wake();
 	}
+}
+
+/* m_out_head is the xmit's; read racily here, a stale value only defers the wake to the next completion. */
+void UdChannel::maybe_wake() noexcept
+{
+	if (m_ifc.netdev().queue_stopped() && m_ifc.oper_up() && m_ifc.cm().full_conns() == 0 &&
+	    tx_should_wake(m_out_head, m_out_tail.load_acquire(), m_tx_size))
+		m_ifc.netdev().wake_queue();
 }
 
 } // namespace ipoib

@@ -71,6 +71,7 @@ public:
 	kern::UniqueArray<TxSlot> m_ring;
 	u32 m_head = 0;              /* netif tx lock */
 	kern::Atomic<u32> m_tail;    /* send NAPI (release) */
+	kern::Atomic<bool> m_full;   /* its ring filled up and stopped the queue */
 	kern::Atomic<u64> m_packets;
 	kern::ListNode m_node;       /* Cm::m_tx_list, then m_start_list or m_tx_reap: Cm::m_lock */
 	kern::ListNode m_work_node;
@@ -138,6 +139,9 @@ public:
 	/* Returns true if a packet went to the stack. */
 	bool rx_complete(const kern::Wc &wc, kern::Napi &napi, bool draining);
 
+	/* Connections whose full ring stopped the queue: it may wake only when none is left. */
+	u32 full_conns() const noexcept { return m_full_conns.load(); }
+
 	/* debugfs <if>_cm */
 	void show(BufWriter &w);
 
@@ -156,6 +160,7 @@ private:
 	void last_wqe_task();
 	Status tx_start(CmTx &tx);
 	void tx_destroy(CmTx &tx);
+	void tx_unfull(CmTx &tx);
 	void rx_destroy(CmRx &rx);
 	Status rx_fill(CmRx *rx, u32 slot, bool atomic);
 	/* Applies step's list moves to rx after its state changed. m_lock held. */
@@ -181,6 +186,7 @@ private:
 	kern::List<CmRx, &CmRx::m_node> m_rx_reap;    /* m_lock */
 	kern::SkbQueue m_too_big;                      /* m_lock */
 	bool m_open = false;                           /* m_lock */
+	kern::Atomic<u32> m_full_conns;
 	kern::Work m_start_work;
 	kern::Work m_reap_work;
 	kern::Work m_pmtu_work;

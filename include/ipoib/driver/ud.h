@@ -78,6 +78,8 @@ public:
 	bool out_full() const noexcept { return tx_ring_full(m_out_head, m_out_tail.load_acquire(), m_tx_size); }
 	void out_posted() noexcept;
 	void out_completed() noexcept { m_out_tail.fetch_add(1); }
+	/* Wakes the stopped queue if every ring has room. Context: any. */
+	void maybe_wake() noexcept;
 	u32 qpn() const noexcept { return m_qpn; }
 	u32 tx_size() const noexcept { return m_tx_size; }
 	u32 rx_size() const noexcept { return m_rx_size; }
