@@ -46,11 +46,12 @@ inline constexpr u8 kMaxCmRetries = 15;
 /*
  * Sends in flight on one connection (its QP's send queue and our ring).
  * In-tree gives every connection send_queue_size (128); at 64 KB a packet
- * 32 in flight is 2 MB, far more than a TCP window needs, and an idle
- * connection then costs a quarter of the memory (the send queue and ring
- * are most of it). All sends together stay under send_queue_size.
+ * 16 in flight is 1 MB, more than a TCP window over one IB link needs,
+ * and an idle connection's send queue and ring (most of its memory) are
+ * then an eighth of in-tree's. All sends together stay under
+ * send_queue_size.
  */
-inline constexpr u32 kTxRing = 32;
+inline constexpr u32 kTxRing = 16;
 
 /* Packets a connecting TX connection holds (in-tree: the neighbour queue, IPOIB_MAX_PATH_REC_QUEUE). */
 inline constexpr u32 kMaxQueued = 3;
