@@ -400,12 +400,8 @@ bool Cm::tx_kill_locked(CmTx &tx, cm::TxEvent ev)
 	return true;
 }
 
-void Cm::tx_detach(CmTx &tx)
-{
-	kern::SpinGuard g(m_lock); /* inside Resolver::m_lock, BHs off */
-	tx.m_neigh = nullptr;
-	(void)tx_step_locked(tx, cm::TxEvent::Flush, nullptr);
-}
+/* A dead tx has left its neighbour already; a live one dies now (Flush applies in every live state). */
+void Cm::tx_detach(CmTx &tx) { (void)tx_kill_locked(tx, cm::TxEvent::Flush); }
 
 void Cm::start_task()
 {
