@@ -85,7 +85,7 @@ Status Cm::rx_fill(CmRx *rx, u32 slot, bool atomic)
 {
 	UdChannel &ud = m_ifc.ud();
 	kern::CmRxSlot &s = rx ? rx->m_ring[slot] : m_srq_ring[slot];
-	TRY(kern::cm_rx::alloc(ud.pd(), m_ifc.netdev(), m_nfrags, atomic, s));
+	TRY(kern::cm_rx::alloc(ud.pd(), m_nfrags, atomic, s));
 	Status st = kern::cm_rx::post(rx ? &rx->m_qp : nullptr, rx ? nullptr : &m_srq, cm::wr_cm(slot), s, m_nfrags);
 	if (st.is_err())
 		kern::cm_rx::release(ud.pd(), s, m_nfrags);
@@ -97,6 +97,12 @@ Status Cm::rx_fill(CmRx *rx, u32 slot, bool atomic)
 Status Cm::open()
 {
 	UdChannel &ud = m_ifc.ud();
+	/* Without it, receives take new pages from the page allocator. */
+	Result<kern::RxPool> pool = kern::RxPool::create(cm::kRxPoolPages);
+	if (pool.is_ok())
+		m_pool = pool.release_value();
+	else
+		ipoib_dbg("%s: no receive page pool: %d", m_ifc.name(), pool.error().code());
 	if (m_srq_ok) {
 		u32 max_wr = ud.rx_size();
 		u32 max_sge = m_nfrags;
@@ -231,6 +237,8 @@ void Cm::stop()
 		m_srq_ring.reset();
 		m_srq_size = 0;
 	}
+	/* Every receive QP is gone: the NAPI allocates from it no more. */
+	m_pool.reset();
 	kern::SkbQueue drop;
 	{
 		kern::SpinGuardBh g(m_lock);
@@ -861,7 +869,7 @@ bool Cm::rx_complete(const kern::Wc &wc, kern::Napi &napi, bool draining)
 		got = kern::cm_rx::copy(ud.pd(), m_ifc.netdev(), slot, len);
 		repost();
 	} else {
-		got = kern::cm_rx::swap(ud.pd(), m_ifc.netdev(), slot, m_nfrags, len);
+		got = kern::cm_rx::swap(ud.pd(), m_ifc.netdev(), m_pool, slot, m_nfrags, len);
 		repost(); /* the replacement, or the same buffer again if there was none */
 	}
 	if (unlikely(got.is_err())) {

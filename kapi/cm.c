@@ -18,6 +18,7 @@
 #include <net/dst.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/page_pool.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/ib_cm.h>
 #include <rdma/ib_sa.h>
@@ -58,7 +59,8 @@ static_assert(KAPI_CM_PRIV_LEN <= IB_CM_REP_PRIVATE_DATA_SIZE);
 static_assert(KAPI_CM_PAGE_SIZE == PAGE_SIZE);
 static_assert(KAPI_CM_HEAD_SIZE == KAPI_CM_BUF_SIZE % PAGE_SIZE);
 static_assert(KAPI_CM_MAX_FRAGS == ALIGN(KAPI_CM_BUF_SIZE, PAGE_SIZE) / PAGE_SIZE);
-static_assert(KAPI_CM_MAX_FRAGS - 1 <= MAX_SKB_FRAGS);
+static_assert(KAPI_CM_MAX_FRAGS <= MAX_SKB_FRAGS);
+static_assert(KAPI_CM_RX_HDR <= KAPI_CM_HEAD_SIZE);
 static_assert(KAPI_SKB_PSEUDO_LEN == INFINIBAND_ALEN);
 
 #define IBDEV(d) ((struct ib_device *)(d))
@@ -358,75 +360,92 @@ void kapi_srq_caps(const struct kapi_ib_device *dev, u32 *max_srq, u32 *max_srq_
 
 /* ---- Connected-mode receive buffers ---- */
 
-static void kapi_cm_rx_unmap(struct ib_device *ib, const u64 *addr, u32 npages)
+#define PAGE_OF(slot, i) ((struct page *)(slot)->page[i])
+
+int kapi_rx_pool_create(u32 size, struct kapi_rx_pool **out)
+{
+	struct page_pool_params pp = {
+		.order = 0,
+		.pool_size = size,
+		.nid = NUMA_NO_NODE,
+	};
+	struct page_pool *pool;
+
+	*out = NULL;
+	pool = page_pool_create(&pp);
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	*out = (struct kapi_rx_pool *)pool;
+	return 0;
+}
+
+void kapi_rx_pool_destroy(struct kapi_rx_pool *pool)
+{
+	if (pool)
+		page_pool_destroy((struct page_pool *)pool);
+}
+
+/* A buffer page we own outside any skb: back to its pool, or freed. */
+static void kapi_cm_page_put(struct page *page)
+{
+	if (!page_pool_return_skb_page(page))
+		put_page(page);
+}
+
+/* Page i of a buffer: page 0 holds the first KAPI_CM_HEAD_SIZE bytes. */
+static u32 kapi_cm_sge_len(u32 i)
+{
+	return i ? PAGE_SIZE : KAPI_CM_HEAD_SIZE;
+}
+
+static void kapi_cm_rx_unmap(struct ib_device *ib, const u64 *addr, u32 from, u32 to)
 {
 	u32 i;
 
-	ib_dma_unmap_single(ib, addr[0], KAPI_CM_HEAD_SIZE, DMA_FROM_DEVICE);
-	for (i = 0; i < npages; i++)
-		ib_dma_unmap_page(ib, addr[i + 1], PAGE_SIZE, DMA_FROM_DEVICE);
+	for (i = from; i < to; i++)
+		ib_dma_unmap_page(ib, addr[i], kapi_cm_sge_len(i), DMA_FROM_DEVICE);
 }
 
 /*
- * A head skb with npages whole pages as fragments 0..npages-1, all
- * mapped (addresses into addr[0..npages]). len, data_len and truesize
- * are left for the receive to set, as the pages may yet move on.
+ * Pages from..to-1 of a buffer, new and mapped (page[i], addr[i]). From
+ * pool (the NAPI poll is its only user) or the page allocator. On failure
+ * nothing is left.
  */
-static int kapi_cm_rx_fill(struct ib_device *ib, struct net_device *dev, u32 npages, gfp_t gfp,
-			   struct sk_buff **out, u64 *addr)
+static int kapi_cm_rx_fill(struct ib_device *ib, struct page_pool *pool, gfp_t gfp, u32 from, u32 to,
+			   void **page, u64 *addr)
 {
-	struct sk_buff *skb;
 	u32 i;
 
-	skb = __netdev_alloc_skb(dev, KAPI_CM_HEAD_SIZE + INFINIBAND_ALEN, gfp);
-	if (unlikely(!skb))
-		return -ENOMEM;
-	/* Room for the pseudo header delivery pushes. */
-	skb_reserve(skb, INFINIBAND_ALEN);
-	addr[0] = ib_dma_map_single(ib, skb->data, KAPI_CM_HEAD_SIZE, DMA_FROM_DEVICE);
-	if (unlikely(ib_dma_mapping_error(ib, addr[0]))) {
-		dev_kfree_skb_any(skb);
-		return -EIO;
-	}
-	for (i = 0; i < npages; i++) {
-		struct page *page = alloc_page(gfp);
+	for (i = from; i < to; i++) {
+		struct page *p = pool ? page_pool_dev_alloc_pages(pool) : alloc_page(gfp);
 
-		if (unlikely(!page))
-			goto fail_nomem;
-		/* Attached first, so freeing the skb frees it on any failure below. */
-		skb_fill_page_desc(skb, i, page, 0, PAGE_SIZE);
-		addr[i + 1] = ib_dma_map_page(ib, page, 0, PAGE_SIZE, DMA_FROM_DEVICE);
-		if (unlikely(ib_dma_mapping_error(ib, addr[i + 1])))
-			goto fail_io;
+		if (unlikely(!p))
+			goto fail;
+		addr[i] = ib_dma_map_page(ib, p, 0, kapi_cm_sge_len(i), DMA_FROM_DEVICE);
+		if (unlikely(ib_dma_mapping_error(ib, addr[i]))) {
+			kapi_cm_page_put(p);
+			goto fail;
+		}
+		page[i] = p;
 	}
-	*out = skb;
 	return 0;
 
-fail_nomem:
-	kapi_cm_rx_unmap(ib, addr, i);
-	dev_kfree_skb_any(skb);
+fail:
+	while (i-- > from) {
+		ib_dma_unmap_page(ib, addr[i], kapi_cm_sge_len(i), DMA_FROM_DEVICE);
+		kapi_cm_page_put(page[i]);
+		page[i] = NULL;
+	}
 	return -ENOMEM;
-fail_io:
-	kapi_cm_rx_unmap(ib, addr, i);
-	dev_kfree_skb_any(skb);
-	return -EIO;
 }
 
-int kapi_cm_rx_alloc(struct kapi_pd *pd, struct kapi_netdev *dev, u32 nfrags, int atomic,
-		     struct kapi_cm_rx_slot *slot)
+int kapi_cm_rx_alloc(struct kapi_pd *pd, u32 nfrags, int atomic, struct kapi_cm_rx_slot *slot)
 {
-	struct sk_buff *skb;
-	int rc;
-
-	slot->skb = NULL;
+	memset(slot->page, 0, sizeof(slot->page));
 	if (unlikely(nfrags < 1 || nfrags > KAPI_CM_MAX_FRAGS))
 		return -EINVAL;
-	rc = kapi_cm_rx_fill(IBPD(pd)->device, ND(dev), nfrags - 1, atomic ? GFP_ATOMIC : GFP_KERNEL,
-			     &skb, slot->addr);
-	if (rc)
-		return rc;
-	slot->skb = KSKB(skb);
-	return 0;
+	return kapi_cm_rx_fill(IBPD(pd)->device, NULL, atomic ? GFP_ATOMIC : GFP_KERNEL, 0, nfrags,
+			       slot->page, slot->addr);
 }
 
 int kapi_cm_rx_post(struct kapi_qp *qp, struct kapi_srq *srq, u64 wr_id,
@@ -439,12 +458,9 @@ int kapi_cm_rx_post(struct kapi_qp *qp, struct kapi_srq *srq, u64 wr_id,
 	if (unlikely(!qp == !srq || nfrags < 1 || nfrags > KAPI_CM_MAX_FRAGS))
 		return -EINVAL;
 	lkey = qp ? qp->lkey : srq->lkey;
-	sge[0].addr = slot->addr[0];
-	sge[0].length = KAPI_CM_HEAD_SIZE;
-	sge[0].lkey = lkey;
-	for (i = 1; i < nfrags; i++) {
+	for (i = 0; i < nfrags; i++) {
 		sge[i].addr = slot->addr[i];
-		sge[i].length = PAGE_SIZE;
+		sge[i].length = kapi_cm_sge_len(i);
 		sge[i].lkey = lkey;
 	}
 	wr.wr_id = wr_id;
@@ -457,11 +473,15 @@ int kapi_cm_rx_post(struct kapi_qp *qp, struct kapi_srq *srq, u64 wr_id,
 
 void kapi_cm_rx_release(struct kapi_pd *pd, struct kapi_cm_rx_slot *slot, u32 nfrags)
 {
-	if (!slot->skb)
+	u32 i;
+
+	if (!slot->page[0])
 		return;
-	kapi_cm_rx_unmap(IBPD(pd)->device, slot->addr, nfrags - 1);
-	dev_kfree_skb_any(SKB(slot->skb));
-	slot->skb = NULL;
+	kapi_cm_rx_unmap(IBPD(pd)->device, slot->addr, 0, nfrags);
+	for (i = 0; i < nfrags; i++) {
+		kapi_cm_page_put(PAGE_OF(slot, i));
+		slot->page[i] = NULL;
+	}
 }
 
 int kapi_cm_rx_copy(struct kapi_pd *pd, struct kapi_netdev *dev, const struct kapi_cm_rx_slot *slot,
@@ -470,63 +490,64 @@ int kapi_cm_rx_copy(struct kapi_pd *pd, struct kapi_netdev *dev, const struct ka
 	struct ib_device *ib = IBPD(pd)->device;
 	struct sk_buff *skb;
 
-	if (unlikely(byte_len > KAPI_CM_HEAD_SIZE))
+	if (unlikely(byte_len > KAPI_CM_HEAD_SIZE || !slot->page[0]))
 		return -EINVAL;
 	skb = __netdev_alloc_skb(ND(dev), byte_len + INFINIBAND_ALEN, GFP_ATOMIC);
 	if (unlikely(!skb))
 		return -ENOMEM;
 	skb_reserve(skb, INFINIBAND_ALEN);
 	ib_dma_sync_single_for_cpu(ib, slot->addr[0], byte_len, DMA_FROM_DEVICE);
-	skb_put_data(skb, SKB(slot->skb)->data, byte_len);
+	skb_put_data(skb, page_address(PAGE_OF(slot, 0)), byte_len);
 	ib_dma_sync_single_for_device(ib, slot->addr[0], byte_len, DMA_FROM_DEVICE);
 	*out = KSKB(skb);
 	return 0;
 }
 
-int kapi_cm_rx_swap(struct kapi_pd *pd, struct kapi_netdev *dev, struct kapi_cm_rx_slot *slot,
-		    u32 nfrags, u32 byte_len, struct kapi_skb **out)
+int kapi_cm_rx_swap(struct kapi_pd *pd, struct kapi_netdev *dev, struct kapi_rx_pool *kpool,
+		    struct kapi_cm_rx_slot *slot, u32 nfrags, u32 byte_len, struct kapi_skb **out)
 {
+	struct page_pool *pool = (struct page_pool *)kpool;
 	struct ib_device *ib = IBPD(pd)->device;
-	struct sk_buff *skb = SKB(slot->skb);
-	struct skb_shared_info *shinfo;
-	struct sk_buff *nskb;
+	void *npage[KAPI_CM_MAX_FRAGS];
 	u64 naddr[KAPI_CM_MAX_FRAGS];
-	u32 head, rest, used, i;
+	u32 used, hdr, rest, i, nr;
+	struct sk_buff *skb;
 
-	if (unlikely(!skb || nfrags < 1 || nfrags > KAPI_CM_MAX_FRAGS ||
+	if (unlikely(!slot->page[0] || nfrags < 1 || nfrags > KAPI_CM_MAX_FRAGS ||
 		     byte_len > KAPI_CM_HEAD_SIZE + (nfrags - 1) * PAGE_SIZE))
 		return -EINVAL;
-	head = min_t(u32, byte_len, KAPI_CM_HEAD_SIZE);
-	rest = byte_len - head;
-	used = PAGE_ALIGN(rest) / PAGE_SIZE;
+	used = byte_len <= KAPI_CM_HEAD_SIZE ? 1 : 1 + PAGE_ALIGN(byte_len - KAPI_CM_HEAD_SIZE) / PAGE_SIZE;
+	hdr = min_t(u32, byte_len, KAPI_CM_RX_HDR);
 
-	/* -EIO too reads as -ENOMEM: the caller drops and reposts either way. */
-	if (unlikely(kapi_cm_rx_fill(ib, ND(dev), used, GFP_ATOMIC, &nskb, naddr)))
+	skb = __netdev_alloc_skb(ND(dev), hdr + INFINIBAND_ALEN, GFP_ATOMIC);
+	if (unlikely(!skb))
 		return -ENOMEM;
-
-	kapi_cm_rx_unmap(ib, slot->addr, used);
-	shinfo = skb_shinfo(skb);
-	/* The unused pages keep their mapping and move, in place, to nskb. */
-	for (i = used; i < nfrags - 1; i++) {
-		skb_fill_page_desc(nskb, i, skb_frag_page(&shinfo->frags[i]), 0, PAGE_SIZE);
-		naddr[i + 1] = slot->addr[i + 1];
+	if (unlikely(kapi_cm_rx_fill(ib, pool, GFP_ATOMIC, 0, used, npage, naddr))) {
+		dev_kfree_skb_any(skb);
+		return -ENOMEM;
 	}
+	kapi_cm_rx_unmap(ib, slot->addr, 0, used);
 
-	/* skb_put() first: it wants data_len still 0. */
-	skb_put(skb, head);
+	/* The headers go linear; the rest stays in the pages, handed over. */
+	skb_reserve(skb, INFINIBAND_ALEN);
+	skb_put_data(skb, page_address(PAGE_OF(slot, 0)), hdr);
+	nr = 0;
+	rest = byte_len;
 	for (i = 0; i < used; i++) {
-		u32 size = min_t(u32, rest, PAGE_SIZE);
+		u32 off = i ? 0 : hdr;
+		u32 size = min_t(u32, rest, kapi_cm_sge_len(i));
 
-		skb_frag_size_set(&shinfo->frags[i], size);
-		skb->len += size;
-		skb->data_len += size;
-		skb->truesize += PAGE_SIZE;
 		rest -= size;
+		if (size > off)
+			skb_add_rx_frag(skb, nr++, PAGE_OF(slot, i), off, size - off, PAGE_SIZE);
+		else
+			kapi_cm_page_put(PAGE_OF(slot, i));
+		slot->page[i] = npage[i];
+		slot->addr[i] = naddr[i];
 	}
-	shinfo->nr_frags = used;
-
-	slot->skb = KSKB(nskb);
-	memcpy(slot->addr, naddr, nfrags * sizeof(naddr[0]));
+	/* Freed pages of pool go back to it (others are put as usual). */
+	if (pool)
+		skb_mark_for_recycle(skb);
 	*out = KSKB(skb);
 	return 0;
 }

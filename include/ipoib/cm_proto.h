@@ -25,6 +25,13 @@ inline constexpr u32 kPageSize = 4096;
 inline constexpr u32 kHeadSize = kBufSize % kPageSize; /* 4084 */
 inline constexpr u32 kMaxFrags = (kBufSize + kPageSize - 1) / kPageSize; /* 16 SGEs */
 inline constexpr u32 kCopybreak = 256;          /* smaller receives are copied */
+/*
+ * Free receive pages an interface keeps for reuse (4 MB). A page the stack
+ * frees comes back here instead of to the page allocator, which would
+ * clear it again on the next allocation (init_on_alloc, on by default in
+ * Debian's kernels): for a 64 KB receive that is a pass over the data.
+ */
+inline constexpr u32 kRxPoolPages = 1024;
 inline constexpr u32 kPrivLen = 8;
 /* The QP number's service ID prefix (IPOIB_CM_IETF_ID). */
 inline constexpr u64 kIetfId = 0x1000000000000000ULL;

@@ -123,19 +123,23 @@ struct kapi_rc_qp_init {
 };
 
 /*
- * A connected-mode receive buffer: a linear head of KAPI_CM_HEAD_SIZE
- * bytes then up to KAPI_CM_MAX_FRAGS - 1 whole pages attached as skb
- * page fragments; addr[0] is the head's DMA address, addr[i] page i-1's.
- * nfrags (1 + pages) is fixed per ring by the caller and passed to every
- * call on the slot.
+ * A connected-mode receive buffer: nfrags pages, posted as one SGE each;
+ * page 0 takes the first KAPI_CM_HEAD_SIZE bytes, the others a whole page
+ * (head + 15 pages = 65524, the in-tree layout). page[i] is the struct
+ * page, addr[i] its DMA address. nfrags is fixed per ring by the caller
+ * and passed to every call on the slot.
  */
 #define KAPI_CM_MAX_FRAGS 16
 #define KAPI_CM_HEAD_SIZE 4084 /* 65524 % PAGE_SIZE: head + 15 pages = 65524 */
 #define KAPI_CM_PAGE_SIZE 4096
+#define KAPI_CM_RX_HDR 128 /* bytes a large receive copies into the skb's linear part */
 struct kapi_cm_rx_slot {
-	struct kapi_skb *skb;
+	void *page[KAPI_CM_MAX_FRAGS];
 	kapi_u64 addr[KAPI_CM_MAX_FRAGS];
 };
+
+/* A page_pool: receive pages that come back when the stack frees them. */
+struct kapi_rx_pool;
 
 KAPI_BEGIN_DECLS
 
@@ -207,45 +211,53 @@ void kapi_srq_caps(const struct kapi_ib_device *dev, kapi_u32 *max_srq, kapi_u32
 /* ---- Connected-mode receive buffers ---- */
 
 /*
- * Allocates a receive buffer for dev: an skb with KAPI_CM_HEAD_SIZE bytes
- * of data after IPOIB_PSEUDO_LEN of headroom (GFP_ATOMIC if atomic, else
- * GFP_KERNEL), and nfrags - 1 pages (same gfp) attached as fragments of
- * PAGE_SIZE each; maps all of it DMA_FROM_DEVICE on pd's device. On
- * failure nothing is left and slot->skb is NULL.
- * Returns 0, -ENOMEM or -EIO. Context: any if atomic, else process.
+ * page_pool_create() of order-0 pages, no DMA mapping, holding up to size
+ * free pages. Only one context at a time may allocate from it (the NAPI
+ * poll); pages return to it from anywhere. Context: process.
  */
-int kapi_cm_rx_alloc(struct kapi_pd *pd, struct kapi_netdev *dev, kapi_u32 nfrags, int atomic,
-		     struct kapi_cm_rx_slot *slot);
+int kapi_rx_pool_create(kapi_u32 size, struct kapi_rx_pool **out);
+/* page_pool_destroy(): pages still out are released as they come back. NULL is a no-op. Context: process. */
+void kapi_rx_pool_destroy(struct kapi_rx_pool *pool);
+
 /*
- * Posts slot as one receive WR (wr_id; nfrags SGEs: head, then pages, lkey
- * of pd) on exactly one of qp or srq (the other NULL). Context: any;
- * serialise posts to one queue yourself.
+ * Fills slot with nfrags new pages from the page allocator (GFP_ATOMIC if
+ * atomic, else GFP_KERNEL), mapped DMA_FROM_DEVICE on pd's device. On
+ * failure nothing is left and slot->page[0] is NULL.
+ * Returns 0, -EINVAL or -ENOMEM. Context: any if atomic, else process.
+ */
+int kapi_cm_rx_alloc(struct kapi_pd *pd, kapi_u32 nfrags, int atomic, struct kapi_cm_rx_slot *slot);
+/*
+ * Posts slot as one receive WR (wr_id; nfrags SGEs, lkey of pd) on exactly
+ * one of qp or srq (the other NULL). Context: any; serialise posts to one
+ * queue yourself.
  */
 int kapi_cm_rx_post(struct kapi_qp *qp, struct kapi_srq *srq, kapi_u64 wr_id,
 		    const struct kapi_cm_rx_slot *slot, kapi_u32 nfrags);
-/* Unmaps and frees a buffer (teardown); slot->skb becomes NULL. NULL skb is a no-op. Context: any. */
+/* Unmaps and frees a buffer (teardown; pool pages go back to their pool). Empty slot: no-op. Context: any. */
 void kapi_cm_rx_release(struct kapi_pd *pd, struct kapi_cm_rx_slot *slot, kapi_u32 nfrags);
 /*
  * A receive of byte_len bytes completed into slot: the small-packet path.
- * Syncs the head for the CPU, copies byte_len bytes (which must fit the
- * head) into a new skb for dev (GFP_ATOMIC, IPOIB_PSEUDO_LEN headroom),
- * syncs the head back for the device; slot keeps its buffer, ready to be
- * posted again. Returns the copy in *out, or -ENOMEM. Context: any.
+ * Syncs page 0 for the CPU, copies byte_len bytes (which must fit
+ * KAPI_CM_HEAD_SIZE) into a new skb for dev (GFP_ATOMIC, IPOIB_PSEUDO_LEN
+ * headroom), syncs it back; slot keeps its pages, ready to be posted
+ * again. Returns the copy in *out, or -ENOMEM. Context: any.
  */
 int kapi_cm_rx_copy(struct kapi_pd *pd, struct kapi_netdev *dev, const struct kapi_cm_rx_slot *slot,
 		    kapi_u32 byte_len, struct kapi_skb **out);
 /*
- * A receive of byte_len bytes completed into slot: the large-packet path
- * (in-tree ipoib_cm_handle_rx_wc). Allocates a replacement head and as
- * many new pages as the packet used (GFP_ATOMIC); on -ENOMEM slot is
- * untouched (drop the packet and post slot again). Otherwise unmaps the
- * head and the used pages, moves the unused pages (still mapped) to the
- * replacement, which is written to *slot ready to post, and returns the
- * filled skb in *out, sized to byte_len (head then fragments, truesize
- * accounted). Context: any.
+ * A receive of byte_len bytes completed into slot: the large-packet path.
+ * Allocates a small skb for dev and as many new pages as the packet used
+ * (from pool if not NULL, else the page allocator; GFP_ATOMIC); on
+ * -ENOMEM slot is untouched (drop the packet and post slot again).
+ * Otherwise unmaps the used pages, copies the first KAPI_CM_RX_HDR bytes
+ * into the skb's linear part and attaches the rest of the used pages as
+ * fragments (truesize a page each), marks the skb for page_pool recycling
+ * when pool is set, puts the new pages in their place in *slot (ready to
+ * post; unused pages stay as they are) and returns the skb in *out.
+ * Context: the NAPI poll when pool is set (its only allocator), else any.
  */
-int kapi_cm_rx_swap(struct kapi_pd *pd, struct kapi_netdev *dev, struct kapi_cm_rx_slot *slot,
-		    kapi_u32 nfrags, kapi_u32 byte_len, struct kapi_skb **out);
+int kapi_cm_rx_swap(struct kapi_pd *pd, struct kapi_netdev *dev, struct kapi_rx_pool *pool,
+		    struct kapi_cm_rx_slot *slot, kapi_u32 nfrags, kapi_u32 byte_len, struct kapi_skb **out);
 /*
  * Hands a connected-mode receive (data at the encap header) to the stack:
  * protocol from the encap header, zeroed pseudo header as mac header,

@@ -231,6 +231,38 @@ public:
 };
 
 /*
+ * An owning handle to a kapi object freed by Free (which may not take
+ * NULL): move-only, freed on destruction or reset(). A kern type derives
+ * from it and adds its create() and the calls on the object.
+ */
+template <class H, void (*Free)(H *)>
+class OwnedHandle : NonCopyable {
+public:
+	OwnedHandle() = default;
+	OwnedHandle(OwnedHandle &&o) noexcept : m_h(exchange(o.m_h, nullptr)) {}
+	OwnedHandle &operator=(OwnedHandle &&o) noexcept
+	{
+		if (this != &o) {
+			reset();
+			m_h = exchange(o.m_h, nullptr);
+		}
+		return *this;
+	}
+	~OwnedHandle() { reset(); }
+
+	void reset()
+	{
+		if (H *h = exchange(m_h, nullptr))
+			Free(h);
+	}
+	explicit operator bool() const { return m_h != nullptr; }
+	H *raw() const { return m_h; }
+
+protected:
+	H *m_h = nullptr;
+};
+
+/*
  * Base for types whose address is part of their identity (locks, list
  * nodes, guards): neither copying nor moving is allowed.
  */

@@ -143,33 +143,30 @@ private:
 };
 
 /* The shared receive queue. */
-class Srq : NonCopyable {
+class Srq : public OwnedHandle<struct kapi_srq, &kapi_srq_destroy> {
 public:
-	Srq() = default;
-	Srq(Srq &&o) noexcept : m_srq(exchange(o.m_srq, nullptr)) {}
-	Srq &operator=(Srq &&o) noexcept
-	{
-		if (this != &o) {
-			reset();
-			m_srq = exchange(o.m_srq, nullptr);
-		}
-		return *this;
-	}
-	~Srq() { reset(); }
-
 	/* max_wr/max_sge: requested in, granted out. Context: process. */
 	static Result<Srq> create(Pd &pd, u32 &max_wr, u32 &max_sge)
 	{
 		Srq s;
-		TRY(from_errno(kapi_srq_create(pd.raw(), &max_wr, &max_sge, &s.m_srq)));
+		TRY(from_errno(kapi_srq_create(pd.raw(), &max_wr, &max_sge, &s.m_h)));
 		return s;
 	}
-	void reset() { kapi_srq_destroy(exchange(m_srq, nullptr)); }
-	explicit operator bool() const { return m_srq != nullptr; }
-	struct kapi_srq *raw() const { return m_srq; }
+};
 
-private:
-	struct kapi_srq *m_srq = nullptr;
+/*
+ * Receive pages that come back to be used again when the stack frees
+ * them (page_pool). Only the NAPI poll allocates from it.
+ */
+class RxPool : public OwnedHandle<struct kapi_rx_pool, &kapi_rx_pool_destroy> {
+public:
+	/* Holds up to size free pages. Context: process. */
+	static Result<RxPool> create(u32 size)
+	{
+		RxPool p;
+		TRY(from_errno(kapi_rx_pool_create(size, &p.m_h)));
+		return p;
+	}
 };
 
 struct SrqCaps {
@@ -253,9 +250,9 @@ private:
 
 /* Receive buffers of connected mode (head + pages), on a QP's own ring or the SRQ. */
 namespace cm_rx {
-inline Status alloc(Pd &pd, NetDev dev, u32 nfrags, bool atomic, CmRxSlot &slot)
+inline Status alloc(Pd &pd, u32 nfrags, bool atomic, CmRxSlot &slot)
 {
-	return from_errno(kapi_cm_rx_alloc(pd.raw(), dev.raw(), nfrags, atomic ? 1 : 0, &slot));
+	return from_errno(kapi_cm_rx_alloc(pd.raw(), nfrags, atomic ? 1 : 0, &slot));
 }
 inline Status post(RcQp *qp, Srq *srq, u64 wr_id, const CmRxSlot &slot, u32 nfrags)
 {
@@ -268,10 +265,11 @@ inline Result<Skb> copy(Pd &pd, NetDev dev, const CmRxSlot &slot, u32 byte_len)
 	TRY(from_errno(kapi_cm_rx_copy(pd.raw(), dev.raw(), &slot, byte_len, &out)));
 	return Skb(out);
 }
-inline Result<Skb> swap(Pd &pd, NetDev dev, CmRxSlot &slot, u32 nfrags, u32 byte_len)
+/* pool: the receive NAPI's own (its only allocator), or an empty one for the page allocator. */
+inline Result<Skb> swap(Pd &pd, NetDev dev, RxPool &pool, CmRxSlot &slot, u32 nfrags, u32 byte_len)
 {
 	struct kapi_skb *out = nullptr;
-	TRY(from_errno(kapi_cm_rx_swap(pd.raw(), dev.raw(), &slot, nfrags, byte_len, &out)));
+	TRY(from_errno(kapi_cm_rx_swap(pd.raw(), dev.raw(), pool.raw(), &slot, nfrags, byte_len, &out)));
 	return Skb(out);
 }
 } // namespace cm_rx

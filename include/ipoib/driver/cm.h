@@ -177,6 +177,7 @@ private:
 	u32 m_nfrags = cm::kMaxFrags;
 	kern::Srq m_srq;
 	kern::UniqueArray<kern::CmRxSlot> m_srq_ring; /* receive NAPI */
+	kern::RxPool m_pool;                           /* open..stop; allocated from by the receive NAPI only */
 	u32 m_srq_size = 0;
 	u32 m_rx_count = 0;                            /* m_lock: live passive connections */
 	kern::List<CmTx, &CmTx::m_node> m_tx_list;    /* m_lock: every TX connection not yet reaped */
