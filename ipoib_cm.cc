@@ -26,6 +26,8 @@ constexpr u32 kMaxTooBig = 64;
 u32 cm_min(u32 a, u32 b) { return a < b ? a : b; }
 
 inline void cm_bump(kern::Atomic<u64> &c, u64 n = 1) { c.add_single_writer(n); }
+/* What this end takes, for the private data of its REQs and REPs. */
+inline u32 cm_caps() { return kern::params::cm_csum_free() ? cm::kCapCsumFree : 0; }
 
 u64 now_ms() { return kern::time::to_ms(kern::time::now()); }
 
@@ -300,6 +302,11 @@ void Cm::tx_send(CmTx &tx, Skb skb, const HwAddr &daddr, kern::SpinGuard &rg)
 		too_big(skb, tx.m_mtu);
 		return;
 	}
+	if (unlikely(tx_csum(tx, skb).is_err())) {
+		m_ifc.count_tx_error();
+		m_ifc.drop_tx(skb);
+		return;
+	}
 	const u32 size = cm::kTxRing;
 	const u32 head = tx.m_head;
 	if (unlikely(ud.out_full() || tx_ring_full(head, tx.m_tail.load_acquire(), size))) {
@@ -335,6 +342,31 @@ void Cm::tx_send(CmTx &tx, Skb skb, const HwAddr &daddr, kern::SpinGuard &rg)
 }
 
 /* tx's ring has room again: the queue may wake if nothing else holds it. Context: any. */
+/*
+ * A TCP/UDP checksum the stack left to us (tx-checksumming, on in
+ * connected mode): a receiver that advertised kCapCsumFree gets the
+ * packet as it is, marked in the encap header, when it will find the
+ * checksum field where the stack put it; anyone else gets it computed.
+ */
+Status Cm::tx_csum(CmTx &tx, Skb skb)
+{
+	u32 start, off;
+	if (!skb.csum_partial(start, off))
+		return kern::ok();
+	if (tx.m_peer_csum_free) {
+		const kern::ByteSpan lin = skb.linear();
+		Result<EncapHeader> enc = parse_encap(lin);
+		if (enc.is_ok()) {
+			Result<CsumLayout> l = csum_layout(lin.subspan(kEncapLen), enc.value().m_proto);
+			if (l.is_ok() && start == kEncapLen + l.value().start && off == l.value().off) {
+				cm_bump(tx.m_csum_free);
+				return skb.set_encap_reserved(kEncapCsumFree);
+			}
+		}
+	}
+	return skb.checksum_help();
+}
+
 void Cm::tx_unfull(CmTx &tx)
 {
 	if (!tx.m_full.exchange(false))
@@ -453,7 +485,7 @@ Status Cm::tx_start(CmTx &tx)
 	req.service_id = cm::service_id(tx.m_daddr.qpn());
 	req.qp_num = tx.m_qpn;
 	req.starting_psn = 0;
-	cm::encode_priv(cm::PrivData{ud.qpn(), cm::kBufSize}, req.private_data);
+	cm::encode_priv(cm::PrivData{ud.qpn(), cm::kBufSize, cm_caps()}, req.private_data);
 	req.responder_resources = cm::kRespResources;
 	req.remote_cm_response_timeout = cm::kCmResponseTimeout;
 	req.local_cm_response_timeout = cm::kCmResponseTimeout;
@@ -485,6 +517,7 @@ int CmTx::on_cm(kern::CmIdRef id, const kern::CmEvent &ev)
 	switch (ev.type()) {
 	case kern::CmEventType::RepReceived: {
 		const cm::PrivData pd = cm::decode_priv(ev.private_data());
+		m_peer_csum_free = (pd.caps & cm::kCapCsumFree) != 0;
 		Result<u32> mtu = cm::rep_mtu(pd.mtu);
 		Status st = mtu.is_ok() ? kern::ok() : Status(mtu.error());
 		if (st.is_ok())
@@ -726,7 +759,7 @@ int Cm::on_req(kern::CmIdRef id, const kern::CmEvent &ev)
 	kern::CmRep rep{};
 	rep.qp_num = r->m_qpn;
 	rep.starting_psn = psn;
-	cm::encode_priv(cm::PrivData{ud.qpn(), cm::kBufSize}, rep.private_data);
+	cm::encode_priv(cm::PrivData{ud.qpn(), cm::kBufSize, cm_caps()}, rep.private_data);
 	rep.rnr_retry_count = ev.rnr_retry_count();
 	rep.srq = m_srq_ok ? 1 : 0;
 	st = r->m_id.send_rep(rep);
@@ -876,7 +909,24 @@ bool Cm::rx_complete(const kern::Wc &wc, kern::Napi &napi, bool draining)
 		cm_bump(stats.rx_dropped);
 		return false;
 	}
-	Result<u32> bytes = napi.deliver_cm(got.value());
+	/* Marked by a sender we told we take it (kCapCsumFree): the checksum is left to the stack's consumer. */
+	bool partial = false;
+	CsumLayout l;
+	const kern::ByteSpan lin = got.value().linear();
+	Result<EncapHeader> enc = parse_encap(lin);
+	if (enc.is_ok() && (enc.value().m_reserved & kEncapCsumFree)) {
+		Result<CsumLayout> found = csum_layout(lin.subspan(kEncapLen), enc.value().m_proto);
+		if (unlikely(found.is_err())) {
+			ipoib_dbg("%s: checksum-free receive without a TCP/UDP header: dropped", m_ifc.name());
+			got.value().drop();
+			cm_bump(stats.rx_errors);
+			return false;
+		}
+		partial = true;
+		l = found.value();
+		cm_bump(rx->m_csum_free);
+	}
+	Result<u32> bytes = napi.deliver_cm(got.value(), partial, l.start, l.off);
 	if (unlikely(bytes.is_err())) {
 		cm_bump(stats.rx_errors);
 		return false;
@@ -977,6 +1027,8 @@ void Cm::show(BufWriter &w)
 		w.put_udec(tx.m_mtu);
 		w.put_str(" packets ");
 		w.put_udec(tx.m_packets.load());
+		w.put_str(" csum_free ");
+		w.put_udec(tx.m_csum_free.load());
 		w.put_char('\n');
 	}
 	for (CmRx &rx : m_rx_list) {
@@ -988,6 +1040,8 @@ void Cm::show(BufWriter &w)
 		w.put_str(cm::rx_state_name(rx.m_state));
 		w.put_str(" packets ");
 		w.put_udec(rx.m_packets.load());
+		w.put_str(" csum_free ");
+		w.put_udec(rx.m_csum_free.load());
 		w.put_char('\n');
 	}
 }

@@ -16,6 +16,8 @@ namespace {
 
 constexpr u32 kMinMtu = 0; /* in-tree sets no lower bound (ip -d link: minmtu 0) */
 constexpr u32 kMaxCmMtu = 65520; /* the netdev's max_mtu, as in-tree; UD rejects more than IB MTU - 4 */
+/* The checksums connected mode offers (Cm::tx_csum); never in datagram mode. */
+constexpr u64 kCmCsumFeatures = kern::netif_f::kIpCsum | kern::netif_f::kIpv6Csum;
 
 } // namespace
 
@@ -421,11 +423,16 @@ void Iface::ndo_tx_timeout(Iface &ifc, NetDev, unsigned int)
 		  ifc.m_ud.tx_head() - ifc.m_ud.tx_tail(), ifc.m_ud.tx_head(), ifc.m_ud.rx_posted());
 }
 
-/* Connected mode has no checksum or segmentation offload (in-tree: ipoib_fix_features). */
+/*
+ * No segmentation offload in connected mode (in-tree: ipoib_fix_features).
+ * Checksums are offered there (set_mode) and never in datagram mode.
+ */
 u64 Iface::ndo_fix_features(Iface &ifc, NetDev, u64 features)
 {
 	if (ifc.cm_mode())
-		features &= ~(kern::netif_f::kIpCsum | kern::netif_f::kTso);
+		features &= ~kern::netif_f::kTso;
+	else
+		features &= ~kCmCsumFeatures;
 	return features;
 }
 
@@ -503,12 +510,15 @@ Status Iface::set_mode(Mode to)
 	if (to == Mode::Connected) {
 		m_cm_mode.store(true);
 		kern_warn("%s: enabling connected mode will cause multicast packet drops", name());
+		/* tx-checksumming: left to the RC ICRC where the peer takes it (Cm::tx_csum), on by default. */
+		m_dev.offer_features(kCmCsumFeatures, kCmCsumFeatures);
 		m_dev.update_features();
 		Status st = m_dev.change_mtu(static_cast<int>(m_cm.max_mtu()));
 		if (st.is_err())
 			kern_warn("%s: failed to set the connected-mode MTU %u: %d", name(), m_cm.max_mtu(), st.error().code());
 	} else {
 		m_cm_mode.store(false);
+		m_dev.offer_features(kCmCsumFeatures, 0);
 		m_dev.update_features();
 		const u32 mtu = m_addr.mcast_mtu < m_dev.mtu() ? m_addr.mcast_mtu : m_dev.mtu();
 		Status st = m_dev.change_mtu(static_cast<int>(mtu));

@@ -450,6 +450,13 @@ void UdChannel::send(Skb skb, IpAh *ah, u32 qpn)
 		m_ifc.cm().too_big(skb, m_ifc.addr().mcast_mtu);
 		return;
 	}
+	/* Checksums offered in connected mode (Cm::tx_csum) are done here for UD. */
+	u32 cstart, coff;
+	if (unlikely(skb.csum_partial(cstart, coff)) && skb.checksum_help().is_err()) {
+		m_ifc.count_tx_error();
+		m_ifc.drop_tx(skb);
+		return;
+	}
 	const u32 head = m_tx_head;
 	if (unlikely(out_full() || tx_ring_full(head, tx_tail(), m_tx_size))) {
 		/* Cannot happen while the queue is stopped at sendq - 1; be safe anyway. */

@@ -22,6 +22,7 @@ struct kapi_params kapi_params = {
 	.debug_level = 0,
 	.max_nonsrq_conn_qp = 128,
 	.cm_stale_ms = 0,
+	.cm_csum_free = 1,
 };
 
 module_param_named(send_queue_size, kapi_params.send_queue_size, int, 0444);
@@ -38,6 +39,10 @@ MODULE_PARM_DESC(max_nonsrq_conn_qp,
 module_param_named(cm_stale_ms, kapi_params.cm_stale_ms, int, 0444);
 MODULE_PARM_DESC(cm_stale_ms,
 		 "Test only: idle ms after which a passive connected-mode connection is reaped (0: 512 s, checked every 768 s, as in-tree)");
+
+module_param_named(cm_csum_free, kapi_params.cm_csum_free, int, 0644);
+MODULE_PARM_DESC(cm_csum_free,
+		 "Tell connecting peers that TCP/UDP packets may leave their checksum to the RC ICRC (connected mode; default 1, 0 to refuse)");
 
 int kapi_param_read(const int *param)
 {

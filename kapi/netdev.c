@@ -25,6 +25,7 @@ static_assert(KAPI_NETDEV_ADDR_LEN == INFINIBAND_ALEN);
 static_assert(KAPI_NETDEV_ADDR_LEN <= MAX_ADDR_LEN);
 static_assert(KAPI_NETIF_F_SG == NETIF_F_SG);
 static_assert(KAPI_NETIF_F_IP_CSUM == NETIF_F_IP_CSUM);
+static_assert(KAPI_NETIF_F_IPV6_CSUM == NETIF_F_IPV6_CSUM);
 static_assert(KAPI_NETIF_F_HIGHDMA == NETIF_F_HIGHDMA);
 static_assert(KAPI_NETIF_F_VLAN_CHALLENGED == NETIF_F_VLAN_CHALLENGED);
 static_assert(KAPI_NETIF_F_TSO == NETIF_F_TSO);
@@ -619,6 +620,15 @@ void kapi_netdev_set_features(struct kapi_netdev *dev, u64 features, u64 hw_feat
 {
 	ND(dev)->features = features;
 	ND(dev)->hw_features = hw_features;
+}
+
+void kapi_netdev_offer_features(struct kapi_netdev *dev, u64 mask, u64 on)
+{
+	struct net_device *nd = ND(dev);
+
+	ASSERT_RTNL();
+	nd->hw_features = (nd->hw_features & ~mask) | on;
+	nd->wanted_features = (nd->wanted_features & ~mask) | on;
 }
 
 void kapi_netdev_update_features(struct kapi_netdev *dev)

@@ -49,7 +49,7 @@ static_assert(sizeof(struct kapi_skb_encap) == KAPI_SKB_ENCAP_LEN);
  * header on: the in-tree skb_add_pseudo_hdr() and the hand-off to GRO.
  */
 static __always_inline int kapi_skb_rx_finish(struct napi_struct *napi, struct sk_buff *skb,
-					      enum kapi_pkt_type type, unsigned int flags)
+					      enum kapi_pkt_type type, unsigned int flags, u32 start, u32 off)
 {
 	unsigned int len;
 	u8 *phdr;
@@ -66,6 +66,11 @@ static __always_inline int kapi_skb_rx_finish(struct napi_struct *napi, struct s
 	skb->dev = napi->dev;
 	if (flags & KAPI_SKB_RX_CSUM_OK)
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	/* From the IP header (skb->data now); the field must be in the linear part. */
+	if ((flags & KAPI_SKB_RX_CSUM_PARTIAL) && unlikely(!skb_partial_csum_set(skb, start, off))) {
+		dev_kfree_skb_any(skb);
+		return -EINVAL;
+	}
 
 	len = skb->len;
 	napi_gro_receive(napi, skb);
@@ -85,10 +90,10 @@ int kapi_skb_rx_deliver(struct kapi_napi *kn, struct kapi_skb *kskb, u32 byte_le
 
 	skb_put(skb, byte_len);
 	skb_pull(skb, IB_GRH_BYTES);
-	return kapi_skb_rx_finish(NAPI(kn), skb, type, flags);
+	return kapi_skb_rx_finish(NAPI(kn), skb, type, flags & KAPI_SKB_RX_CSUM_OK, 0, 0);
 }
 
-int kapi_skb_rx_deliver_cm(struct kapi_napi *kn, struct kapi_skb *kskb)
+int kapi_skb_rx_deliver_cm(struct kapi_napi *kn, struct kapi_skb *kskb, unsigned int flags, u32 start, u32 off)
 {
 	struct sk_buff *skb = SKB(kskb);
 
@@ -97,8 +102,7 @@ int kapi_skb_rx_deliver_cm(struct kapi_napi *kn, struct kapi_skb *kskb)
 		dev_kfree_skb_any(skb);
 		return -EINVAL;
 	}
-	/* No checksum offload on RC (the in-tree CM path sets none either). */
-	return kapi_skb_rx_finish(NAPI(kn), skb, KAPI_PACKET_HOST, 0);
+	return kapi_skb_rx_finish(NAPI(kn), skb, KAPI_PACKET_HOST, flags & KAPI_SKB_RX_CSUM_PARTIAL, start, off);
 }
 
 /* ---- Transmit ------------------------------------------------------- */
@@ -127,6 +131,35 @@ int kapi_skb_push_pseudo_hdr(struct kapi_skb *kskb, const u8 daddr[KAPI_SKB_PSEU
 int kapi_skb_linearize(struct kapi_skb *kskb)
 {
 	return skb_linearize(SKB(kskb));
+}
+
+int kapi_skb_csum_partial(const struct kapi_skb *kskb, u32 *start, u32 *off)
+{
+	const struct sk_buff *skb = CSKB(kskb);
+
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		return 0;
+	*start = skb_checksum_start_offset(skb);
+	*off = skb->csum_offset;
+	return 1;
+}
+
+int kapi_skb_checksum_help(struct kapi_skb *kskb)
+{
+	return skb_checksum_help(SKB(kskb));
+}
+
+int kapi_skb_set_encap_reserved(struct kapi_skb *kskb, u16 reserved)
+{
+	struct sk_buff *skb = SKB(kskb);
+	__be16 v = cpu_to_be16(reserved);
+
+	if (unlikely(skb_headlen(skb) < KAPI_SKB_ENCAP_LEN))
+		return -EINVAL;
+	if (unlikely(skb_cow_head(skb, 0)))
+		return -ENOMEM;
+	memcpy(skb->data + 2, &v, sizeof(v));
+	return 0;
 }
 
 int kapi_skb_xmit(struct kapi_netdev *dev, struct kapi_skb *kskb)

@@ -32,7 +32,11 @@ inline constexpr u32 kCopybreak = 256;          /* smaller receives are copied *
  * Debian's kernels): for a 64 KB receive that is a pass over the data.
  */
 inline constexpr u32 kRxPoolPages = 1024;
-inline constexpr u32 kPrivLen = 8;
+/* RFC 4755's 8 bytes, then our extension (magic, capabilities). */
+inline constexpr u32 kPrivLen = 16;
+inline constexpr u32 kExtMagic = 0x49504f43; /* "IPOC" */
+/* This end takes packets marked kEncapCsumFree (wire.h) on connections to it. */
+inline constexpr u32 kCapCsumFree = 1u << 0;
 /* The QP number's service ID prefix (IPOIB_CM_IETF_ID). */
 inline constexpr u64 kIetfId = 0x1000000000000000ULL;
 /* A REP advertising this or less is refused (ipoib_cm_rep_handler). */
@@ -65,16 +69,24 @@ inline constexpr u32 kMaxQueued = 3;
 
 constexpr u64 service_id(u32 qpn) noexcept { return kIetfId | (qpn & 0xffffffu); }
 
-/* The private data of REQ and REP: the sender's UD QPN and its receive size. */
+/*
+ * The private data of REQ and REP: the sender's UD QPN and its receive
+ * size (RFC 4755), then, from us, kExtMagic and the capabilities. Peers
+ * that know nothing of the extension send zeros there (ib_cm clears the
+ * MAD) and ignore it: their caps decode as 0.
+ */
 struct PrivData {
 	u32 qpn = 0; /* 24 bits used; the high byte is ignored on receive */
 	u32 mtu = 0;
+	u32 caps = 0;
 };
 
 inline void encode_priv(const PrivData &p, u8 (&out)[kPrivLen]) noexcept
 {
 	kern::store_be32(out, p.qpn);
 	kern::store_be32(out + 4, p.mtu);
+	kern::store_be32(out + 8, kExtMagic);
+	kern::store_be32(out + 12, p.caps);
 }
 
 inline PrivData decode_priv(const u8 (&in)[kPrivLen]) noexcept
@@ -82,6 +94,7 @@ inline PrivData decode_priv(const u8 (&in)[kPrivLen]) noexcept
 	PrivData p;
 	p.qpn = kern::load_be32(in) & 0xffffffu;
 	p.mtu = kern::load_be32(in + 4);
+	p.caps = kern::load_be32(in + 8) == kExtMagic ? kern::load_be32(in + 12) : 0;
 	return p;
 }
 

@@ -279,6 +279,63 @@ inline Status write_encap(MutableByteSpan out, u16 proto) noexcept
 }
 
 /*
+ * Our extension of the reserved field, used only on a connected-mode
+ * connection whose receiver advertised cm::kCapCsumFree: the packet is
+ * TCP or UDP whose checksum the sender left undone (the field holds the
+ * pseudo-header sum, as CHECKSUM_PARTIAL has it), the RC transport's
+ * ICRC having covered the payload end to end. The receiver finds where
+ * the checksum goes with csum_layout(), as the sender checked it would.
+ */
+inline constexpr u16 kEncapCsumFree = 0x0001;
+
+/* Where an L4 checksum goes, from the start of the IP header. */
+struct CsumLayout {
+	u16 start = 0; /* the TCP/UDP header */
+	u16 off = 0;   /* the checksum field, from start */
+	bool operator==(const CsumLayout &o) const { return start == o.start && off == o.off; }
+};
+
+/*
+ * The checksum layout of a TCP or UDP packet in bytes (from the IP header
+ * on) of EtherType proto: IPv4 with any options, not a fragment; IPv6 with
+ * TCP or UDP as the first next header. The checksum field must lie within
+ * bytes. Anything else is -EPROTO (the sender then checksums in software).
+ */
+inline Result<CsumLayout> csum_layout(ByteSpan l3, u16 proto) noexcept
+{
+	constexpr u8 kTcp = 6, kUdp = 17;
+	const u8 *b = l3.data();
+	CsumLayout l;
+	u8 l4;
+	if (proto == ethertype::kIpv4) {
+		if (l3.size() < 20 || (b[0] >> 4) != 4)
+			return Error(-kern::err::EPROTO);
+		const u32 ihl = (b[0] & 0x0fu) * 4u;
+		/* More fragments, or an offset: no L4 header to checksum alone. */
+		if (ihl < 20 || (kern::load_be16(b + 6) & 0x3fffu) != 0)
+			return Error(-kern::err::EPROTO);
+		l.start = static_cast<u16>(ihl);
+		l4 = b[9];
+	} else if (proto == ethertype::kIpv6) {
+		if (l3.size() < 40 || (b[0] >> 4) != 6)
+			return Error(-kern::err::EPROTO);
+		l.start = 40;
+		l4 = b[6];
+	} else {
+		return Error(-kern::err::EPROTO);
+	}
+	if (l4 == kTcp)
+		l.off = 16;
+	else if (l4 == kUdp)
+		l.off = 6;
+	else
+		return Error(-kern::err::EPROTO);
+	if (static_cast<usize>(l.start) + l.off + 2 > l3.size())
+		return Error(-kern::err::EPROTO);
+	return l;
+}
+
+/*
  * Transmit hard header. The 6.1 driver keeps the destination in skb data,
  * not in skb->cb: header_ops.create pushes the encap header and then the
  * 20-byte destination in front of it, so at ndo_start_xmit skb->data is

@@ -68,7 +68,7 @@ enum kapi_cm_rej_reason {
 };
 
 /* Bytes of private data IPoIB exchanges in REQ and REP (RFC 4755: QPN + MTU). */
-#define KAPI_CM_PRIV_LEN 8
+#define KAPI_CM_PRIV_LEN 16
 
 /* One ib_cm event, copied out of struct ib_cm_event. */
 struct kapi_cm_event {
@@ -261,11 +261,15 @@ int kapi_cm_rx_swap(struct kapi_pd *pd, struct kapi_netdev *dev, struct kapi_rx_
 /*
  * Hands a connected-mode receive (data at the encap header) to the stack:
  * protocol from the encap header, zeroed pseudo header as mac header,
- * pull 24, pkt_type HOST, dev = the NAPI's device, napi_gro_receive().
- * Always consumes skb. Returns the bytes delivered, or -EINVAL if the skb
- * is shorter than the encap header (freed). Context: the NAPI poll.
+ * pull 24, pkt_type HOST, dev = the NAPI's device, then with
+ * KAPI_SKB_RX_CSUM_PARTIAL in flags skb_partial_csum_set(start, off)
+ * (start from the IP header), napi_gro_receive(). Always consumes skb.
+ * Returns the bytes delivered, or -EINVAL if the skb is shorter than the
+ * encap header or the checksum field is not in its linear part (freed).
+ * Context: the NAPI poll.
  */
-int kapi_skb_rx_deliver_cm(struct kapi_napi *napi, struct kapi_skb *skb);
+int kapi_skb_rx_deliver_cm(struct kapi_napi *napi, struct kapi_skb *skb, unsigned int flags, kapi_u32 start,
+			   kapi_u32 off);
 
 /* get_random_u32(): the passive side's starting PSN. Context: any. */
 kapi_u32 kapi_random_u32(void);

@@ -18,6 +18,7 @@ struct kapi_params {
 	int debug_level;       /* 0644: read it with kapi_param_read() */
 	int max_nonsrq_conn_qp; /* 0444 */
 	int cm_stale_ms;        /* 0444; test-only: 0 = the in-tree stale timing */
+	int cm_csum_free;       /* 0644: advertise kCapCsumFree in REQ/REP */
 };
 
 KAPI_BEGIN_DECLS

@@ -78,6 +78,7 @@ struct kapi_ib_device; /* struct ib_device (see kapi/ib.h) */
 /* netdev_features_t bits (NETIF_F_*), as 64-bit masks. */
 #define KAPI_NETIF_F_SG (1ULL << 0)
 #define KAPI_NETIF_F_IP_CSUM (1ULL << 1)
+#define KAPI_NETIF_F_IPV6_CSUM (1ULL << 4)
 #define KAPI_NETIF_F_HIGHDMA (1ULL << 5)
 #define KAPI_NETIF_F_VLAN_CHALLENGED (1ULL << 10)
 #define KAPI_NETIF_F_TSO (1ULL << 16)
@@ -351,6 +352,13 @@ void kapi_netdev_set_broadcast(struct kapi_netdev *dev, const kapi_u8 addr[KAPI_
  * kapi_netdev_update_features(). Context: process.
  */
 void kapi_netdev_set_features(struct kapi_netdev *dev, kapi_u64 features, kapi_u64 hw_features);
+/*
+ * The features in mask become user-changeable (hw_features) and wanted
+ * exactly where on has them: hw_features and wanted_features both become
+ * (x & ~mask) | on. Follow with kapi_netdev_update_features(). Locking:
+ * rtnl held.
+ */
+void kapi_netdev_offer_features(struct kapi_netdev *dev, kapi_u64 mask, kapi_u64 on);
 /* netdev_update_features(): re-runs fix_features. Locking: rtnl held. */
 void kapi_netdev_update_features(struct kapi_netdev *dev);
 /* netif_set_real_num_tx_queues(dev, n). Locking: rtnl held once registered. */

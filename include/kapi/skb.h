@@ -56,6 +56,9 @@ enum kapi_skb_rx_flags {
 	/* The HCA verified the IP checksum (IB_WC_IP_CSUM_OK) and the device
 	 * has NETIF_F_RXCSUM: mark CHECKSUM_UNNECESSARY. */
 	KAPI_SKB_RX_CSUM_OK = 1u << 0,
+	/* The sender left the TCP/UDP checksum undone (our connected-mode
+	 * extension): CHECKSUM_PARTIAL at the given layout. */
+	KAPI_SKB_RX_CSUM_PARTIAL = 1u << 1,
 };
 
 /* sk_buff_head by value. Size checked in kapi/skb.c. */
@@ -101,6 +104,21 @@ int kapi_skb_tx_pull_hdr(struct kapi_skb *skb, kapi_u8 hdr[KAPI_SKB_HARD_LEN]);
 int kapi_skb_push_pseudo_hdr(struct kapi_skb *skb, const kapi_u8 daddr[KAPI_SKB_PSEUDO_LEN]);
 /* skb_linearize(). Context: any (GFP_ATOMIC). Returns 0 or -ENOMEM. */
 int kapi_skb_linearize(struct kapi_skb *skb);
+/*
+ * If skb is CHECKSUM_PARTIAL: 1, with where the checksum starts
+ * (skb_checksum_start_offset(), from skb->data) in *start and where it
+ * goes (csum_offset, from there) in *off. Else 0. Context: any.
+ */
+int kapi_skb_csum_partial(const struct kapi_skb *skb, kapi_u32 *start, kapi_u32 *off);
+/* skb_checksum_help(): the checksum done in software. 0 or -errno (drop then). Context: any. */
+int kapi_skb_checksum_help(struct kapi_skb *skb);
+/*
+ * Writes reserved (host order) into the encap header's reserved field at
+ * skb->data + 2, first un-sharing a cloned header (skb_cow_head()).
+ * 0, -EINVAL if the linear part is shorter than the encap header, or
+ * -ENOMEM. Context: any.
+ */
+int kapi_skb_set_encap_reserved(struct kapi_skb *skb, kapi_u16 reserved);
 /*
  * skb->dev = dev; dev_queue_xmit(skb): resend a parked skb (pseudo
  * header pushed) through the qdisc. Context: process or softirq with

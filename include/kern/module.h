@@ -24,6 +24,7 @@ inline u32 max_nonsrq_conn_qp() noexcept
 /* Test-only: 0 means the in-tree stale timing. */
 inline int cm_stale_ms() noexcept { return kapi_params.cm_stale_ms; }
 /* Writable at run time through sysfs: read it each time. */
+inline bool cm_csum_free() noexcept { return kapi_param_read(&kapi_params.cm_csum_free) != 0; }
 inline int debug_level() noexcept { return kapi_param_read(&kapi_params.debug_level); }
 
 } // namespace params

@@ -66,6 +66,7 @@ inline constexpr usize kNetdevAddrLen = KAPI_NETDEV_ADDR_LEN;
 namespace netif_f {
 inline constexpr u64 kSg = KAPI_NETIF_F_SG;
 inline constexpr u64 kIpCsum = KAPI_NETIF_F_IP_CSUM;
+inline constexpr u64 kIpv6Csum = KAPI_NETIF_F_IPV6_CSUM;
 inline constexpr u64 kHighDma = KAPI_NETIF_F_HIGHDMA;
 inline constexpr u64 kVlanChallenged = KAPI_NETIF_F_VLAN_CHALLENGED;
 inline constexpr u64 kTso = KAPI_NETIF_F_TSO;
@@ -188,6 +189,8 @@ public:
 	void set_broadcast(const u8 (&addr)[kNetdevAddrLen]) noexcept { kapi_netdev_set_broadcast(m_dev, addr); }
 	void set_features(u64 features, u64 hw_features) noexcept { kapi_netdev_set_features(m_dev, features, hw_features); }
 	void update_features() noexcept { kapi_netdev_update_features(m_dev); }
+	/* The features in mask: user-changeable and wanted exactly where on has them. rtnl held. */
+	void offer_features(u64 mask, u64 on) noexcept { kapi_netdev_offer_features(m_dev, mask, on); }
 	Status set_real_num_tx_queues(unsigned int n) noexcept
 	{
 		return from_errno(kapi_netdev_set_real_num_tx_queues(m_dev, n));
@@ -535,10 +538,15 @@ public:
 			return Error(n);
 		return static_cast<u32>(n);
 	}
-	/* A connected-mode receive (data at the encap header): GRO, PACKET_HOST. Consumes skb. */
-	Result<u32> deliver_cm(Skb skb) noexcept
+	/*
+	 * A connected-mode receive (data at the encap header): GRO, PACKET_HOST.
+	 * partial: CHECKSUM_PARTIAL, the L4 header at start and its checksum
+	 * field at off from it (start from the IP header). Consumes skb.
+	 */
+	Result<u32> deliver_cm(Skb skb, bool partial = false, u32 start = 0, u32 off = 0) noexcept
 	{
-		int n = kapi_skb_rx_deliver_cm(&m_napi, skb.raw());
+		int n = kapi_skb_rx_deliver_cm(&m_napi, skb.raw(), partial ? static_cast<unsigned int>(KAPI_SKB_RX_CSUM_PARTIAL) : 0u, start,
+					       off);
 		if (n < 0)
 			return Error(n);
 		return static_cast<u32>(n);

@@ -74,6 +74,12 @@ public:
 
 	/* Context: any (atomic allocation). */
 	Status linearize() noexcept { return from_errno(kapi_skb_linearize(m_skb)); }
+	/* CHECKSUM_PARTIAL: true, with the checksum's start (from data) and field offset (from start). */
+	bool csum_partial(u32 &start, u32 &off) const noexcept { return kapi_skb_csum_partial(m_skb, &start, &off) != 0; }
+	/* The pending checksum done in software. Context: any. */
+	Status checksum_help() noexcept { return from_errno(kapi_skb_checksum_help(m_skb)); }
+	/* The encap header (at data) gets this reserved field. Context: any. */
+	Status set_encap_reserved(u16 v) noexcept { return from_errno(kapi_skb_set_encap_reserved(m_skb, v)); }
 
 	/* Release, by what happened to the packet. Each ends the driver's ownership. */
 	void drop() noexcept { kapi_skb_free_any(m_skb); }              /* any context */

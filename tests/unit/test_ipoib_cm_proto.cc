@@ -35,13 +35,27 @@ TEST(IpoibCmProto, ServiceId)
 TEST(IpoibCmProto, PrivDataWireLayout)
 {
 	u8 buf[kPrivLen] = {};
-	encode_priv(PrivData{0x123456, kBufSize}, buf);
-	const u8 want[kPrivLen] = {0x00, 0x12, 0x34, 0x56, 0x00, 0x00, 0xff, 0xf4};
+	encode_priv(PrivData{0x123456, kBufSize, kCapCsumFree}, buf);
+	/* RFC 4755 first, then "IPOC" and the capabilities. */
+	const u8 want[kPrivLen] = {0x00, 0x12, 0x34, 0x56, 0x00, 0x00, 0xff, 0xf4,
+				   'I',  'P',  'O',  'C',  0x00, 0x00, 0x00, 0x01};
 	for (usize i = 0; i < kPrivLen; i++)
 		EXPECT_EQ(buf[i], want[i]) << i;
 	PrivData back = decode_priv(buf);
 	EXPECT_EQ(back.qpn, 0x123456u);
 	EXPECT_EQ(back.mtu, kBufSize);
+	EXPECT_EQ(back.caps, kCapCsumFree);
+}
+
+TEST(IpoibCmProto, PrivDataCapsNeedTheMagic)
+{
+	/* The in-tree driver sends 8 bytes; ib_cm zero-fills the rest. */
+	const u8 intree[kPrivLen] = {0x00, 0x00, 0x00, 0x48, 0x00, 0x00, 0xff, 0xf4};
+	EXPECT_EQ(decode_priv(intree).caps, 0u);
+	/* Capability bits without the magic are someone else's bytes. */
+	const u8 junk[kPrivLen] = {0x00, 0x00, 0x00, 0x48, 0x00, 0x00, 0xff, 0xf4,
+				   'I',  'P',  'O',  'X',  0xff, 0xff, 0xff, 0xff};
+	EXPECT_EQ(decode_priv(junk).caps, 0u);
 }
 
 TEST(IpoibCmProto, PrivDataIgnoresQpnHighByte)

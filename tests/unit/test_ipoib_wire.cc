@@ -433,3 +433,76 @@ TEST(IpoibWire, ParsersAreTotal)
 }
 
 } // namespace
+
+/* ---- csum_layout: where a TCP/UDP checksum goes ---- */
+
+namespace {
+std::vector<u8> ipv4(u8 ihl_words, u8 proto, u16 frag, usize total)
+{
+	std::vector<u8> b(total, 0);
+	b[0] = static_cast<u8>(0x40 | ihl_words);
+	b[6] = static_cast<u8>(frag >> 8);
+	b[7] = static_cast<u8>(frag);
+	b[9] = proto;
+	return b;
+}
+std::vector<u8> ipv6(u8 next, usize total)
+{
+	std::vector<u8> b(total, 0);
+	b[0] = 0x60;
+	b[6] = next;
+	return b;
+}
+Result<CsumLayout> layout(const std::vector<u8> &b, u16 proto)
+{
+	return csum_layout(ByteSpan(b.data(), b.size()), proto);
+}
+} // namespace
+
+TEST(IpoibWire, CsumLayoutTcpUdpV4)
+{
+	auto tcp = layout(ipv4(5, 6, 0, 40), ethertype::kIpv4);
+	ASSERT_TRUE(tcp.is_ok());
+	EXPECT_EQ(tcp.value().start, 20);
+	EXPECT_EQ(tcp.value().off, 16);
+	auto udp = layout(ipv4(5, 17, 0, 28), ethertype::kIpv4);
+	ASSERT_TRUE(udp.is_ok());
+	EXPECT_EQ(udp.value().start, 20);
+	EXPECT_EQ(udp.value().off, 6);
+	/* Options move the L4 header; DF alone is no fragment. */
+	auto opt = layout(ipv4(15, 6, 0x4000, 80), ethertype::kIpv4);
+	ASSERT_TRUE(opt.is_ok());
+	EXPECT_EQ(opt.value().start, 60);
+}
+
+TEST(IpoibWire, CsumLayoutTcpUdpV6)
+{
+	auto tcp = layout(ipv6(6, 60), ethertype::kIpv6);
+	ASSERT_TRUE(tcp.is_ok());
+	EXPECT_EQ(tcp.value().start, 40);
+	EXPECT_EQ(tcp.value().off, 16);
+	auto udp = layout(ipv6(17, 48), ethertype::kIpv6);
+	ASSERT_TRUE(udp.is_ok());
+	EXPECT_EQ(udp.value().off, 6);
+}
+
+TEST(IpoibWire, CsumLayoutRefusesWhatItCannotPlace)
+{
+	/* Not TCP/UDP: ICMP, an IPv6 extension header first. */
+	EXPECT_TRUE(layout(ipv4(5, 1, 0, 40), ethertype::kIpv4).is_err());
+	EXPECT_TRUE(layout(ipv6(0, 80), ethertype::kIpv6).is_err());
+	/* Fragments: more-fragments, or an offset. */
+	EXPECT_TRUE(layout(ipv4(5, 6, 0x2000, 40), ethertype::kIpv4).is_err());
+	EXPECT_TRUE(layout(ipv4(5, 17, 0x0001, 40), ethertype::kIpv4).is_err());
+	/* Bad header length, wrong version for the EtherType, not IP. */
+	EXPECT_TRUE(layout(ipv4(4, 6, 0, 40), ethertype::kIpv4).is_err());
+	EXPECT_TRUE(layout(ipv6(6, 60), ethertype::kIpv4).is_err());
+	EXPECT_TRUE(layout(ipv4(5, 6, 0, 40), ethertype::kIpv6).is_err());
+	EXPECT_TRUE(layout(ipv4(5, 6, 0, 40), ethertype::kArp).is_err());
+	/* The checksum field must be inside the bytes given. */
+	EXPECT_TRUE(layout(ipv4(5, 6, 0, 37), ethertype::kIpv4).is_err());
+	EXPECT_TRUE(layout(ipv4(5, 6, 0, 38), ethertype::kIpv4).is_ok());
+	EXPECT_TRUE(layout(ipv4(15, 17, 0, 67), ethertype::kIpv4).is_err());
+	EXPECT_TRUE(layout(ipv6(17, 47), ethertype::kIpv6).is_err());
+	EXPECT_TRUE(layout(std::vector<u8>(), ethertype::kIpv4).is_err());
+}

@@ -140,9 +140,9 @@ x_iperf() {
 
 # cm_dbg_ok IF LOCAL_HCA PEER_HCA: ours' debugfs file IF_cm after traffic
 # over one connection each way with the peer port: exactly one TX line
-#   TX <peer GID, %pI6> remote_qpn 0x<6 hex> qpn 0x<6 hex> state connected mtu 65520 packets <n > 0>
+#   TX <peer GID, %pI6> remote_qpn 0x<6 hex> qpn 0x<6 hex> state connected mtu 65520 packets <n > 0> csum_free <n>
 # and one RX line
-#   RX remote_qpn 0x<6 hex> qpn 0x<6 hex> state live packets <n > 0>
+#   RX remote_qpn 0x<6 hex> qpn 0x<6 hex> state live packets <n > 0> csum_free <n>
 # and nothing else; both QP pairs are RC QPs that rdma res shows.
 cm_dbg_ok() {
 	_f=$IPOIB_DBG/$1_cm
@@ -151,9 +151,9 @@ cm_dbg_ok() {
 	_gid=$(cat /sys/class/infiniband/$3/ports/1/gids/0)
 	_q=$(rdma res show qp)
 	[ "$(grep -c . "$_f")" = 2 ] || { echo "want 2 lines"; return 1; }
-	grep -qE "^TX $_gid remote_qpn 0x[0-9a-f]{6} qpn 0x[0-9a-f]{6} state connected mtu 65520 packets [1-9][0-9]*\$" "$_f" ||
+	grep -qE "^TX $_gid remote_qpn 0x[0-9a-f]{6} qpn 0x[0-9a-f]{6} state connected mtu 65520 packets [1-9][0-9]* csum_free [0-9]+\$" "$_f" ||
 		{ echo "no TX line for $_gid, connected, mtu 65520, packets > 0"; return 1; }
-	grep -qE '^RX remote_qpn 0x[0-9a-f]{6} qpn 0x[0-9a-f]{6} state live packets [1-9][0-9]*$' "$_f" ||
+	grep -qE '^RX remote_qpn 0x[0-9a-f]{6} qpn 0x[0-9a-f]{6} state live packets [1-9][0-9]* csum_free [0-9]+$' "$_f" ||
 		{ echo "no RX line, live, packets > 0"; return 1; }
 	for _d in TX RX; do
 		set -- $(grep "^$_d " "$_f" | sed -E 's/.*remote_qpn (0x[0-9a-f]+) qpn (0x[0-9a-f]+).*/\1 \2/')

@@ -60,8 +60,9 @@ printf 'root:x:0:0:root:/root:/bin/sh\ntcpdump:x:0:0::/:/bin/false\nnobody:x:655
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 echo vm >"$root/etc/hostname"
 
-# Kernel modules: the InfiniBand stack and what it depends on.
-want="ib_core ib_cm ib_umad ib_uverbs rdma_cm rdma_ucm ib_ipoib"
+# Kernel modules: the InfiniBand stack and what it depends on; veth for
+# the forwarding tests.
+want="ib_core ib_cm ib_umad ib_uverbs rdma_cm rdma_ucm ib_ipoib veth"
 declare -A seen=()
 resolve() {
 	local m=$1 path dep

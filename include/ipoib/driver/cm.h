@@ -67,12 +67,14 @@ public:
 	u32 m_qpn = 0;
 	u32 m_remote_qpn = 0; /* the peer's RC QP, from the REP */
 	u32 m_mtu = 0; /* payload MTU from the REP */
+	bool m_peer_csum_free = false; /* the REP had cm::kCapCsumFree (set before m_up) */
 	int m_max_sge = 1;
 	kern::UniqueArray<TxSlot> m_ring;
 	u32 m_head = 0;              /* netif tx lock */
 	kern::Atomic<u32> m_tail;    /* send NAPI (release) */
 	kern::Atomic<bool> m_full;   /* its ring filled up and stopped the queue */
 	kern::Atomic<u64> m_packets;
+	kern::Atomic<u64> m_csum_free; /* packets that left their checksum to the ICRC */
 	kern::ListNode m_node;       /* Cm::m_tx_list, then m_start_list or m_tx_reap: Cm::m_lock */
 	kern::ListNode m_work_node;
 };
@@ -94,6 +96,7 @@ public:
 	kern::UniqueArray<kern::CmRxSlot> m_ring; /* without an SRQ; receive NAPI */
 	u32 m_posted = 0; /* without an SRQ: buffers on the QP; Cm::m_lock */
 	kern::Atomic<u64> m_packets;
+	kern::Atomic<u64> m_csum_free; /* packets that left their checksum to the ICRC */
 	kern::Atomic<u64> m_stamp_ms;
 	kern::Atomic<bool> m_last_wqe; /* set by the QP event, run by the last-WQE task */
 	kern::ListNode m_node; /* Cm::m_rx_list, then m_rx_reap: Cm::m_lock */
@@ -168,6 +171,7 @@ private:
 	/* Without an SRQ: one buffer of rx is off its QP for good. m_lock held. */
 	void rx_unposted_locked(CmRx &rx);
 	bool tx_step_locked(CmTx &tx, cm::TxEvent ev, kern::SkbQueue *requeue);
+	Status tx_csum(CmTx &tx, Skb skb);
 
 	Iface &m_ifc;
 	kern::SpinLock m_lock;
