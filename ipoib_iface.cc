@@ -104,7 +104,6 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 		}
 		TRY(kern::move(st));
 		ifc->m_dev = adopt;
-		ifc->m_dev.carrier_off();
 		st = adopt.register_adopted();
 		if (st.is_err()) {
 			ifc->m_dev = NetDev();
@@ -126,8 +125,11 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 			return nd.error();
 		kern::UniqueNetDev owned = nd.release_value();
 		ifc->m_dev = owned.get();
-		/* No carrier until the broadcast group is joined. */
-		ifc->m_dev.carrier_off();
+		/*
+		 * The carrier stays as the core allocated it (on) until the
+		 * first open turns it off, as in-tree: a never-opened interface
+		 * reports its port's speed in ethtool.
+		 */
 		Status st = owned.register_to_core(rtnl_held);
 		if (st.is_err()) {
 			ifc->m_dev = NetDev();
@@ -163,6 +165,8 @@ void Iface::release()
 
 Status Iface::dev_open()
 {
+	/* No carrier until the broadcast group is joined (in-tree: ipoib_open). */
+	m_dev.carrier_off();
 	Status st = refresh_port();
 	if (st.is_err())
 		kern_warn("%s: port query failed: %d", name(), st.error().code());
