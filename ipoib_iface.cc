@@ -74,7 +74,8 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	kern::NetDevConfig cfg;
 	cfg.name = spec.name ? spec.name : "ib%d";
 	cfg.parent = port.ib();
-	cfg.parent_kind = kern::NetdevParent::Bus;
+	/* Only a parent links to the HCA's bus device (in-tree: ipoib_parent_init); children have none. */
+	cfg.parent_kind = spec.kind == IfaceKind::Parent ? kern::NetdevParent::Bus : kern::NetdevParent::None;
 	cfg.dev_port = static_cast<u16>(port.num() - 1);
 	cfg.dev_id = static_cast<u16>(port.num() - 1);
 	cfg.mtu = ifc->m_addr.mcast_mtu;

@@ -23,6 +23,8 @@
 # every_query DEV: the read-only commands, recorded whole.
 every_query() {
 	x "~driver: ib_ipoib" ethtool -i $1
+	# the sysfs device link: a parent's is its HCA's bus device, a child has none
+	x - "if [ -e $N/$1/device ]; then readlink -f $N/$1/device; else echo none; fi"
 	x - ethtool $1
 	x - ethtool -c $1
 	x - stat_names $1
