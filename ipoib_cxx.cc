@@ -23,3 +23,4 @@
 #include "ipoib_mcast.cc"
 #include "ipoib_vlan.cc"
 #include "ipoib_cm.cc"
+#include "ipoib_ethtool.cc"

@@ -76,7 +76,8 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	kern::NetDevConfig cfg;
 	cfg.name = spec.name ? spec.name : "ib%d";
 	cfg.parent = port.ib();
-	cfg.parent_kind = kern::NetdevParent::Bus;
+	/* Only a parent links to the HCA's bus device (in-tree: ipoib_parent_init); children have none. */
+	cfg.parent_kind = spec.kind == IfaceKind::Parent ? kern::NetdevParent::Bus : kern::NetdevParent::None;
 	cfg.dev_port = static_cast<u16>(port.num() - 1);
 	cfg.dev_id = static_cast<u16>(port.num() - 1);
 	cfg.mtu = ifc->m_addr.mcast_mtu;
@@ -106,7 +107,6 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 		}
 		TRY(kern::move(st));
 		ifc->m_dev = adopt;
-		ifc->m_dev.carrier_off();
 		st = adopt.register_adopted();
 		if (st.is_err()) {
 			ifc->m_dev = NetDev();
@@ -128,8 +128,11 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 			return nd.error();
 		kern::UniqueNetDev owned = nd.release_value();
 		ifc->m_dev = owned.get();
-		/* No carrier until the broadcast group is joined. */
-		ifc->m_dev.carrier_off();
+		/*
+		 * The carrier stays as the core allocated it (on) until the
+		 * first open turns it off, as in-tree: a never-opened interface
+		 * reports its port's speed in ethtool.
+		 */
 		Status st = owned.register_to_core(rtnl_held);
 		if (st.is_err()) {
 			ifc->m_dev = NetDev();
@@ -165,6 +168,8 @@ void Iface::release()
 
 Status Iface::dev_open()
 {
+	/* No carrier until the broadcast group is joined (in-tree: ipoib_open). */
+	m_dev.carrier_off();
 	Status st = refresh_port();
 	if (st.is_err())
 		kern_warn("%s: port query failed: %d", name(), st.error().code());

@@ -48,6 +48,9 @@ void kapi_netdev_setup(struct net_device *dev);
 /* kapi/sysfs.c: lists the visible attributes and installs the group. Inside ndo_init. */
 void kapi_netdev_sysfs_prepare(struct net_device *dev);
 
+/* kapi/ethtool.c: every device we set up carries it. */
+extern const struct ethtool_ops kapi_ethtool_ops;
+
 /* kapi/rtnl.c */
 extern struct rtnl_link_ops kapi_rtnl_link_ops;
 

@@ -233,6 +233,7 @@ void kapi_netdev_setup(struct net_device *dev)
 	dev->netdev_ops = &kapi_netdev_ops;
 	dev->rtnl_link_ops = &kapi_rtnl_link_ops;
 	dev->header_ops = &kapi_header_ops;
+	dev->ethtool_ops = &kapi_ethtool_ops;
 	dev->type = ARPHRD_INFINIBAND;
 	dev->addr_len = INFINIBAND_ALEN;
 	dev->hard_header_len = KAPI_NETDEV_HARD_HEADER_LEN;

@@ -24,6 +24,8 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/debugfs.h>
+#include <linux/hrtimer.h>
+#include <linux/platform_device.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -128,6 +130,14 @@ struct sib_dev {
 	atomic_t mr_key;
 	bool registered;
 	struct dentry *dbg;
+
+	/* The HCA's bus device, as a PCI function is for real HCAs (parent=Y). */
+	struct platform_device *pdev;
+
+	/* CQ counters of this HCA, in debugfs softib/sibN/cq_stats. */
+	atomic64_t cq_cqes;		/* completions queued */
+	atomic64_t cq_events;		/* completion handler calls */
+	atomic64_t cq_mod_events;	/* of those, on a CQ with moderation */
 };
 
 struct sib_fabric {
@@ -174,7 +184,21 @@ struct sib_cq {
 	u32 count;			/* entries queued */
 	u8 notify;			/* 0, IB_CQ_SOLICITED or IB_CQ_NEXT_COMP */
 	bool overflow;
+	/*
+	 * Moderation (modify_cq, rdma_set_cq_moderation): while armed for
+	 * the next completion, the event waits until mod_count completions
+	 * have arrived or mod_period us have passed since the first one.
+	 * mod_pending counts the completions of the current window.
+	 */
+	u16 mod_count;
+	u16 mod_period;
+	u32 mod_pending;
+	bool mod_timer_armed;
+	struct hrtimer mod_timer;	/* soft (softirq) expiry */
 };
+
+/* Longest wait for a count-only moderation (rx-frames without rx-usecs). */
+#define SIB_MOD_COUNT_ONLY_US	10000
 
 /* A receive WQE.  The sge array length is the queue's max_sge. */
 struct sib_rwqe {

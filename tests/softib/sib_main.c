@@ -32,6 +32,10 @@ static bool srq = true;
 module_param(srq, bool, 0444);
 MODULE_PARM_DESC(srq, "Offer shared receive queues (default Y); N makes ipoib-CM use per-QP receive rings");
 
+static bool parent = true;
+module_param(parent, bool, 0444);
+MODULE_PARM_DESC(parent, "Give each HCA a parent bus device, platform device softib.N (default Y), as a PCI function is for a real HCA; N leaves the HCAs parentless");
+
 struct sib_fabric sib_fabric;
 
 /* Serialises knob writes that change port attributes or the LID table. */
@@ -378,6 +382,18 @@ static int sib_counters_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(sib_counters);
 
+static int sib_cq_stats_show(struct seq_file *m, void *unused)
+{
+	struct sib_dev *sdev = m->private;
+
+	seq_printf(m, "completions %lld\nevents %lld\nmoderated_events %lld\n",
+		   (long long)atomic64_read(&sdev->cq_cqes),
+		   (long long)atomic64_read(&sdev->cq_events),
+		   (long long)atomic64_read(&sdev->cq_mod_events));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sib_cq_stats);
+
 static ssize_t sib_sm_lid_read(struct file *f, char __user *buf, size_t len,
 			       loff_t *pos)
 {
@@ -438,6 +454,8 @@ static void sib_debugfs_init(void)
 		struct sib_dev *sdev = sib_fabric.devs[d];
 
 		sdev->dbg = debugfs_create_dir(dev_name(&sdev->ib.dev), root);
+		debugfs_create_file("cq_stats", 0400, sdev->dbg, sdev,
+				    &sib_cq_stats_fops);
 		for (p = 0; p < sdev->nports; p++) {
 			struct sib_port *port = &sdev->ports[p];
 			char name[16];
@@ -500,6 +518,7 @@ static int sib_dev_init_ports(struct sib_dev *sdev)
 
 static void sib_dev_free(struct sib_dev *sdev)
 {
+	struct platform_device *pdev;
 	int p;
 
 	if (sdev->ports) {
@@ -508,7 +527,11 @@ static void sib_dev_free(struct sib_dev *sdev)
 		kfree(sdev->ports);
 	}
 	xa_destroy(&sdev->qps);
+	pdev = sdev->pdev;
 	ib_dealloc_device(&sdev->ib);
+	/* After the ib_device, which holds a reference on its parent. */
+	if (pdev)
+		platform_device_unregister(pdev);
 }
 
 static struct sib_dev *sib_dev_create(int index)
@@ -538,9 +561,29 @@ static struct sib_dev *sib_dev_create(int index)
 	snprintf(sdev->ib.node_desc, sizeof(sdev->ib.node_desc),
 		 "softib HCA %d", index);
 
+	atomic64_set(&sdev->cq_cqes, 0);
+	atomic64_set(&sdev->cq_events, 0);
+	atomic64_set(&sdev->cq_mod_events, 0);
+
 	ret = sib_dev_init_ports(sdev);
 	if (ret)
 		goto err;
+
+	/*
+	 * A real HCA's ib_device hangs off its PCI function; ipoib reports
+	 * that device's name as ethtool bus-info and links the netdev to it.
+	 */
+	if (parent) {
+		struct platform_device *pdev;
+
+		pdev = platform_device_register_simple("softib", index, NULL, 0);
+		if (IS_ERR(pdev)) {
+			ret = PTR_ERR(pdev);
+			goto err;
+		}
+		sdev->pdev = pdev;
+		sdev->ib.dev.parent = &pdev->dev;
+	}
 
 	ib_set_device_ops(&sdev->ib, &sib_dev_ops);
 	if (srq)

@@ -217,6 +217,54 @@ static int sib_destroy_ah(struct ib_ah *ibah, u32 flags)
 
 /* ---- CQ ---- */
 
+static bool sib_cq_moderated(const struct sib_cq *cq)
+{
+	return cq->mod_period || cq->mod_count > 1;
+}
+
+static u32 sib_cq_mod_wait_us(const struct sib_cq *cq)
+{
+	return cq->mod_period ? cq->mod_period : SIB_MOD_COUNT_ONLY_US;
+}
+
+/* The moderation window ran out: raise the event it held back. */
+static enum hrtimer_restart sib_cq_mod_timer(struct hrtimer *t)
+{
+	struct sib_cq *cq = container_of(t, struct sib_cq, mod_timer);
+	unsigned long flags;
+	bool fire = false;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	cq->mod_timer_armed = false;
+	if (cq->notify == IB_CQ_NEXT_COMP && cq->mod_pending) {
+		cq->notify = 0;
+		cq->mod_pending = 0;
+		fire = true;
+	}
+	spin_unlock_irqrestore(&cq->lock, flags);
+	if (fire)
+		sib_cq_notify(cq);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * rdma_set_cq_moderation(): count completions or period us, whichever
+ * comes first (0/0 or 1/0: every completion raises its event). A count
+ * without a period waits at most SIB_MOD_COUNT_ONLY_US, so a quiet CQ
+ * is not held back for ever. Takes effect from the next window.
+ */
+static int sib_modify_cq(struct ib_cq *ibcq, u16 count, u16 period)
+{
+	struct sib_cq *cq = to_scq(ibcq);
+	unsigned long flags;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	cq->mod_count = count;
+	cq->mod_period = period;
+	spin_unlock_irqrestore(&cq->lock, flags);
+	return 0;
+}
+
 static int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 			 struct ib_udata *udata)
 {
@@ -231,6 +279,8 @@ static int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 	if (!cq->ring)
 		return -ENOMEM;
 	spin_lock_init(&cq->lock);
+	hrtimer_init(&cq->mod_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	cq->mod_timer.function = sib_cq_mod_timer;
 	cq->size = attr->cqe;
 	ibcq->cqe = attr->cqe;
 	return 0;
@@ -239,6 +289,7 @@ static int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 static int sib_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
 {
 	/* Every QP using this CQ is gone, and with it any delivery into it. */
+	hrtimer_cancel(&to_scq(ibcq)->mod_timer);
 	kvfree(to_scq(ibcq)->ring);
 	return 0;
 }
@@ -259,15 +310,33 @@ bool sib_cq_push(struct sib_cq *cq, const struct ib_wc *wc)
 	} else {
 		cq->ring[(cq->head + cq->count) % cq->size] = *wc;
 		cq->count++;
-		if (cq->notify == IB_CQ_NEXT_COMP ||
-		    (cq->notify == IB_CQ_SOLICITED &&
-		     (wc->status != IB_WC_SUCCESS ||
-		      (wc->wc_flags & IB_WC_WITH_IMM)))) {
+		if (cq->notify == IB_CQ_NEXT_COMP && sib_cq_moderated(cq)) {
+			/* Hold the event back for the moderation window. */
+			cq->mod_pending++;
+			if (cq->mod_count > 1 && cq->mod_pending >= cq->mod_count) {
+				cq->notify = 0;
+				cq->mod_pending = 0;
+				notify = true;
+				/* -1: running; it finds nothing pending and clears the flag. */
+				if (cq->mod_timer_armed &&
+				    hrtimer_try_to_cancel(&cq->mod_timer) >= 0)
+					cq->mod_timer_armed = false;
+			} else if (!cq->mod_timer_armed) {
+				cq->mod_timer_armed = true;
+				hrtimer_start(&cq->mod_timer,
+					      ns_to_ktime((u64)sib_cq_mod_wait_us(cq) * NSEC_PER_USEC),
+					      HRTIMER_MODE_REL_SOFT);
+			}
+		} else if (cq->notify == IB_CQ_NEXT_COMP ||
+			   (cq->notify == IB_CQ_SOLICITED &&
+			    (wc->status != IB_WC_SUCCESS ||
+			     (wc->wc_flags & IB_WC_WITH_IMM)))) {
 			cq->notify = 0;
 			notify = true;
 		}
 	}
 	spin_unlock_irqrestore(&cq->lock, flags);
+	atomic64_inc(&to_sdev(cq->ibcq.device)->cq_cqes);
 
 	if (overflow && cq->ibcq.event_handler) {
 		struct ib_event ev = {
@@ -289,8 +358,13 @@ bool sib_cq_push(struct sib_cq *cq, const struct ib_wc *wc)
  */
 void sib_cq_notify(struct sib_cq *cq)
 {
+	struct sib_dev *sdev = to_sdev(cq->ibcq.device);
+
 	if (!cq->ibcq.comp_handler)
 		return;
+	atomic64_inc(&sdev->cq_events);
+	if (sib_cq_moderated(cq))
+		atomic64_inc(&sdev->cq_mod_events);
 	local_bh_disable();
 	cq->ibcq.comp_handler(&cq->ibcq, cq->ibcq.cq_context);
 	local_bh_enable();
@@ -379,6 +453,7 @@ const struct ib_device_ops sib_dev_ops = {
 	.get_dma_mr = sib_get_dma_mr,
 	.get_hw_stats = sib_get_hw_stats,
 	.get_port_immutable = sib_get_port_immutable,
+	.modify_cq = sib_modify_cq,
 	.modify_port = sib_modify_port,
 	.modify_qp = sib_modify_qp,
 	.poll_cq = sib_poll_cq,

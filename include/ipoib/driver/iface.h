@@ -14,6 +14,7 @@
  *   ipoib_path.cc   AHs, paths, neighbours (unicast resolution)
  *   ipoib_mcast.cc  broadcast join, carrier, multicast list, send-only groups
  *   ipoib_vlan.cc   children: create_child/delete_child, rtnl_link_ops
+ *   ipoib_ethtool.cc ethtool_ops: drvinfo, link settings, -c/-C, -S
  *
  * Lifetime. The net core owns a registered net_device; the Iface lives
  * exactly as long: ndo_init links it into its Port, ndo_uninit (rtnl
@@ -47,9 +48,11 @@
 #include "ipoib/driver/mcast.h"
 #include "ipoib/driver/path.h"
 #include "ipoib/driver/ud.h"
+#include "ipoib/ethtool.h"
 #include "ipoib/neigh_table.h"
 #include "kern/atomic.h"
 #include "kern/debugfs.h"
+#include "kern/ethtool.h"
 #include "kern/ib.h"
 #include "kern/list.h"
 #include "kern/lock.h"
@@ -150,6 +153,14 @@ public:
 	static Status rtnl_changelink(Iface &, NetDev, const kern::LinkAttrs &, kern::ExtAck);
 	static bool rtnl_dellink(Iface &, NetDev);
 	static void rtnl_fill_info(Iface &, NetDev, kern::LinkInfo &);
+	/* ethtool_ops (ipoib_ethtool.cc; KERN_ETHTOOL_OPS binds these). Process context, rtnl held. */
+	static void eth_get_drvinfo(Iface &, NetDev, kern::EthDrvInfo &);
+	static Status eth_get_link_ksettings(Iface &, NetDev, kern::EthLink &);
+	static Status eth_get_coalesce(Iface &, NetDev, kern::EthCoalesce &);
+	static Status eth_set_coalesce(Iface &, NetDev, const kern::EthCoalesce &);
+	static int eth_get_sset_count(Iface &, NetDev, int sset);
+	static void eth_get_strings(Iface &, NetDev, u32 sset, u8 *data);
+	static void eth_get_stats(Iface &, NetDev, u64 *data);
 
 	/* ---- ipoib_vlan.cc: children ---- */
 	Result<usize> create_child_store(const char *buf, usize len);
@@ -225,6 +236,7 @@ private:
 	Cm m_cm;
 
 	Stats m_stats;
+	ethtool::Coalesce m_coal; /* ethtool -C as last accepted; under rtnl */
 	kern::DebugfsFile m_path_file; /* created/renamed/removed by the notifier (rtnl) */
 	kern::DebugfsFile m_cm_file;
 };

@@ -2,7 +2,7 @@
 # timeout: 240
 # Datagram mode end to end, the basics: one netdev per port with the IPoIB
 # link-layer identity (type, 20-byte address = flags + QPN + port GID,
-# broadcast address, dev_port, no parent device on softib), datagram mode,
+# broadcast address, dev_port, the HCA's bus device as parent), datagram mode,
 # carrier, the UD MTU (2044, 4092 on a 4096 fabric) and its limits, IPv4 and
 # IPv6 both ways, neighbours holding the peer's 20-byte address, counters,
 # and moving the netdevs between network namespaces.
@@ -35,11 +35,13 @@ for n in 0 1; do
 	check "$d broadcast $BCAST" [ "$(cat $S/broadcast)" = $BCAST ]
 	check "$d dev_port 0 (port 1)" [ "$(cat $S/dev_port)" = 0 ]
 	check "$d dev_id 0x0" [ "$(cat $S/dev_id)" = 0x0 ]
-	# softib HCAs have no parent device, so SET_NETDEV_DEV(ca->dev.parent)
-	# leaves the netdev without a device link, under /sys/devices/virtual
-	# (ours does the same: see Iface::create).
-	check "$d has no device link (HCA without parent device)" [ ! -e $S/device ]
-	check "$d is a virtual netdev" [ "$(readlink -f $S)" = /sys/devices/virtual/net/$d ]
+	# softib gives each HCA a parent bus device (platform device softib.N,
+	# as a real HCA has its PCI function); SET_NETDEV_DEV(ca->dev.parent)
+	# links the netdev to it (ours does the same: see Iface::create).
+	check "$d device link is sib$n's parent, softib.$n" \
+		[ "$(readlink -f $S/device)" = /sys/devices/platform/softib.$n ]
+	check "$d sits under its HCA's bus device" \
+		[ "$(readlink -f $S)" = /sys/devices/platform/softib.$n/net/$d ]
 	# The mode attribute comes with connected mode in ours (the next issue).
 	if [ $IPOIB_DRIVER = stock ]; then
 		check "$d mode datagram" [ "$(cat $S/mode)" = datagram ]
