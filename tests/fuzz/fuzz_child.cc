@@ -11,23 +11,9 @@
 
 #include "ipoib/child.h"
 
-// kern/result.h reports misuse (value() of a failed Result) through
-// kapi_warn; here that is a bug worth a crash.
-extern "C" void kapi_warn(const char *file, int line, const char *msg)
-{
-	__builtin_printf("kapi_warn %s:%d: %s\n", file, line, msg);
-	abort();
-}
+#include "fuzz_common.h"
 
 using namespace ipoib;
-
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			__builtin_printf("%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                         \
-		}                                                                        \
-	} while (0)
 
 namespace {
 

@@ -12,21 +12,9 @@
 #include "ipoib/cm_proto.h"
 #include "ipoib/wire.h"
 
-extern "C" void kapi_warn(const char *file, int line, const char *msg)
-{
-	__builtin_printf("kapi_warn %s:%d: %s\n", file, line, msg);
-	abort();
-}
+#include "fuzz_common.h"
 
 using namespace ipoib;
-
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			__builtin_printf("%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                         \
-		}                                                                        \
-	} while (0)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
