@@ -18,6 +18,7 @@
  * group's parameters (RFC 4391), so their joins copy them.
  */
 #include "ipoib/driver/iface.h"
+#include "ipoib/debugfs_fmt.h"
 #include "ipoib/mcast_map.h"
 
 namespace ipoib {
@@ -39,7 +40,7 @@ HwAddr mc_entry(kern::Span<u8> list, u32 i)
 } // namespace
 
 McGroup::McGroup(Multicast *owner, const Gid &mgid, bool sendonly) noexcept
-	: m_owner(owner), m_mgid(mgid), m_sendonly(sendonly)
+	: m_owner(owner), m_mgid(mgid), m_sendonly(sendonly), m_created(kern::time::now()), m_alive(m_created)
 {
 	m_join.init<McGroup, &McGroup::on_join>(this);
 }
@@ -362,6 +363,22 @@ void Multicast::sync_list()
 	kern::UniqueArray<bool> add = kern::make_array<bool>(Gfp::Kernel, count ? count : 1);
 	if (!add)
 		return;
+	/*
+	 * umcast: a group ib_sa already has a membership for on this port was
+	 * joined by someone else (userspace, through rdma_cm): leave it to
+	 * them (in-tree ipoib_mcast_restart_task, ib_sa_get_mcmember_rec).
+	 * Asked outside m_lock; the answer is used as in-tree, only for
+	 * entries without a full-member group of ours.
+	 */
+	kern::UniqueArray<bool> user = kern::make_array<bool>(Gfp::Kernel, count ? count : 1);
+	if (!user)
+		return;
+	const bool umcast = m_ifc.umcast();
+	for (u32 i = 0; i < count; i++) {
+		const HwAddr addr = mc_entry(buf, i);
+		user[i] = umcast && mcast_addr_is_valid(addr, m_ifc.addr().bcast) &&
+			  kern::sa_group_cached(m_ifc.ib(), m_ifc.port_num(), to_kern(addr.gid()));
+	}
 	u32 nadd = 0;
 	{
 		kern::SpinGuardBh g(m_lock);
@@ -382,6 +399,11 @@ void Multicast::sync_list()
 					grp.m_listed = true;
 					found = true;
 				}
+			}
+			if (!found && user[i]) {
+				ipoib_dbg("%s: umcast: ignoring multicast group %pI6 (joined by userspace)", name(),
+					  mgid.raw());
+				continue;
 			}
 			if (!found) {
 				add[i] = true;
@@ -514,6 +536,7 @@ void Multicast::send(Skb skb, const HwAddr &dest)
 		m_groups.push_back(*found);
 		m_ifc.wq().queue(m_work);
 	}
+	found->m_alive = kern::time::now();
 	if (likely(found->attached() && found->m_ah)) {
 		IpAh *ah = found->m_ah;
 		ah->m_last_send.store(m_ifc.ud().tx_head());
@@ -530,6 +553,49 @@ void Multicast::send(Skb skb, const HwAddr &dest)
 	/* A failed send-only group retries on the next packet once its backoff expired. */
 	if (join_wants_kick(found->m_state))
 		m_ifc.wq().queue(m_work);
+}
+
+void Multicast::reap_idle_sendonly(u64 now, u64 idle)
+{
+	kern::List<McGroup, &McGroup::m_node> gone;
+	{
+		kern::SpinGuardBh g(m_lock);
+		for (auto it = m_groups.begin(); it != m_groups.end();) {
+			McGroup &grp = *it;
+			++it;
+			if (!grp.m_sendonly || grp.m_state == JoinState::Joining || grp.m_state == JoinState::Reported)
+				continue;
+			if (!kern::time::after(now, grp.m_alive + idle))
+				continue;
+			m_groups.remove(grp);
+			gone.push_back(grp);
+		}
+	}
+	while (McGroup *grp = gone.pop_front()) {
+		ipoib_dbg("%s: reaping idle send-only group %pI6", name(), grp->m_mgid.raw());
+		leave(grp);
+	}
+}
+
+/*
+ * debugfs <if>_mcg, as ipoib_mcast_iter_next() walks the rb-tree: sorted
+ * by MGID; complete once the group has an AH. Context: process; takes m_lock.
+ */
+void Multicast::show(BufWriter &w)
+{
+	kern::SpinGuardBh g(m_lock);
+	Gid prev;
+	while (McGroup *grp = mcg_next(m_groups, prev, [](const McGroup &x) -> const Gid & { return x.m_mgid; })) {
+		McgRecordInfo info;
+		info.m_mgid = grp->m_mgid;
+		info.m_created = grp->m_created;
+		info.m_queuelen = grp->m_pending.size();
+		info.m_complete = grp->m_ah != nullptr;
+		info.m_send_only = grp->m_sendonly;
+		if (!write_mcg_record(w, info))
+			return;
+		prev = grp->m_mgid;
+	}
 }
 
 } // namespace ipoib
