@@ -483,8 +483,9 @@ void Multicast::task()
 
 	/*
 	 * Step every group. Transmit may append send-only groups meanwhile;
-	 * only this task removes groups, so a group found under the lock
-	 * stays valid after it is dropped.
+	 * only this task removes groups (the GC's reaping runs on the same
+	 * ordered workqueue, stop cancels us first), so a group found under
+	 * the lock stays valid after it is dropped.
 	 */
 	for (;;) {
 		McGroup *next = nullptr;

@@ -7,9 +7,11 @@
  *
  * Multicast::m_lock (spin, BHs off) guards the group list and each
  * group's join state and queue; it nests inside nothing but rtnl-free
- * contexts, and UdChannel's AH lock nests inside it. Only the task (and
- * stop) removes groups, so a group found under the lock stays valid
- * after it is dropped, for the task.
+ * contexts, and UdChannel's AH lock nests inside it. Only the task, the
+ * neighbour GC's send-only reaping (on the same ordered workqueue, so
+ * never while the task runs) and stop (after cancelling the task)
+ * remove groups, so a group found under the lock stays valid after it
+ * is dropped, for the task.
  */
 #ifndef IPOIB_DRIVER_MCAST_H
 #define IPOIB_DRIVER_MCAST_H
