@@ -338,6 +338,13 @@ void Multicast::carrier_on()
 	kern::rtnl::unlock();
 }
 
+/* sync_list could not finish: the next task run tries again. */
+void Multicast::mark_dirty()
+{
+	kern::SpinGuardBh g(m_lock);
+	m_dirty = true;
+}
+
 /* Reads the netdev's multicast list and brings the group list in line with it. */
 void Multicast::sync_list()
 {
@@ -346,6 +353,16 @@ void Multicast::sync_list()
 	kern::UniqueArray<u8> big;
 	kern::Span<u8> buf(small, sizeof(small));
 	u32 count;
+	/*
+	 * Clear the flag before reading the list, not after: a change that
+	 * lands between the copy and the scan then marks the list dirty again
+	 * (and requeues us) instead of being lost. A lost change left a
+	 * group it added unjoined, or only send-only once transmit used it.
+	 */
+	{
+		kern::SpinGuardBh g(m_lock);
+		m_dirty = false;
+	}
 	for (;;) {
 		count = m_ifc.netdev().mc_list(buf);
 		if (count * kHwAddrLen <= buf.size())
@@ -353,6 +370,7 @@ void Multicast::sync_list()
 		big = kern::make_array<u8>(Gfp::Kernel, (count + 8) * kHwAddrLen);
 		if (!big) {
 			kern_warn("%s: no memory for the multicast list (%u entries)", name(), count);
+			mark_dirty();
 			return;
 		}
 		buf = big.span();
@@ -361,8 +379,10 @@ void Multicast::sync_list()
 	kern::List<McGroup, &McGroup::m_node> gone;
 	/* Entries that need a new full-member group: at most count. */
 	kern::UniqueArray<bool> add = kern::make_array<bool>(Gfp::Kernel, count ? count : 1);
-	if (!add)
+	if (!add) {
+		mark_dirty();
 		return;
+	}
 	/*
 	 * umcast: a group ib_sa already has a membership for on this port was
 	 * joined by someone else (userspace, through rdma_cm): leave it to
@@ -371,8 +391,10 @@ void Multicast::sync_list()
 	 * entries without a full-member group of ours.
 	 */
 	kern::UniqueArray<bool> user = kern::make_array<bool>(Gfp::Kernel, count ? count : 1);
-	if (!user)
+	if (!user) {
+		mark_dirty();
 		return;
+	}
 	const bool umcast = m_ifc.umcast();
 	for (u32 i = 0; i < count; i++) {
 		const HwAddr addr = mc_entry(buf, i);
@@ -382,7 +404,6 @@ void Multicast::sync_list()
 	u32 nadd = 0;
 	{
 		kern::SpinGuardBh g(m_lock);
-		m_dirty = false;
 		for (McGroup &grp : m_groups)
 			grp.m_listed = false;
 		for (u32 i = 0; i < count; i++) {

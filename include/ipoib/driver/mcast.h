@@ -94,6 +94,7 @@ private:
 	Step step(McGroup &grp, bool is_bcast);
 	void carrier_on();
 	void sync_list();
+	void mark_dirty();
 	void leave(McGroup *grp);
 
 	Iface &m_ifc;
