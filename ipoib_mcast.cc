@@ -453,18 +453,36 @@ void Multicast::sync_list()
 	while (McGroup *grp = gone.pop_front())
 		leave(grp);
 
+	/*
+	 * The new groups are made without m_lock (GFP_KERNEL), and leave()
+	 * above may have slept, so transmit may meanwhile have made a
+	 * send-only group for one of them. Such a group is replaced here, as
+	 * the scan would have done: there is never a send-only and a
+	 * full-member group for the same MGID (in-tree does all of this under
+	 * one lock).
+	 */
 	for (u32 i = 0; i < count && nadd; i++) {
 		if (!add[i])
 			continue;
 		const HwAddr addr = mc_entry(buf, i);
-		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, this, addr.gid(), false);
+		const Gid mgid = addr.gid();
+		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, this, mgid, false);
 		if (!grp) {
-			kern_warn("%s: no memory for multicast group %pI6", name(), addr.gid().raw());
+			kern_warn("%s: no memory for multicast group %pI6", name(), mgid.raw());
 			continue;
 		}
 		kern::SpinGuardBh g(m_lock);
+		for (McGroup &other : m_groups) {
+			if (other.m_mgid == mgid && other.m_sendonly) {
+				m_groups.remove(other);
+				gone.push_back(other);
+				break;
+			}
+		}
 		m_groups.push_back(*grp.release());
 	}
+	while (McGroup *grp = gone.pop_front())
+		leave(grp);
 }
 
 void Multicast::task()
