@@ -156,6 +156,7 @@ void Iface::release()
 	m_ud.del_napi();
 	m_path_file.reset();
 	m_cm_file.reset();
+	m_mcg_file.reset();
 	m_mcast.cancel_work();
 	m_cm.cancel_work();
 	m_resolver.stop();
@@ -488,6 +489,7 @@ void Iface::debugfs_file(kern::DebugfsFile &file, const char *suffix, T *owner, 
  */
 void Iface::debugfs_update(kern::NetdevEvent ev)
 {
+	debugfs_file<Multicast, &Multicast::show>(m_mcg_file, "_mcg", &m_mcast, ev);
 	debugfs_file<Resolver, &Resolver::show>(m_path_file, "_path", &m_resolver, ev);
 	debugfs_file<Cm, &Cm::show>(m_cm_file, "_cm", &m_cm, ev);
 }

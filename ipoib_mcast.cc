@@ -18,6 +18,7 @@
  * group's parameters (RFC 4391), so their joins copy them.
  */
 #include "ipoib/driver/iface.h"
+#include "ipoib/debugfs_fmt.h"
 #include "ipoib/mcast_map.h"
 
 namespace ipoib {
@@ -39,7 +40,7 @@ HwAddr mc_entry(kern::Span<u8> list, u32 i)
 } // namespace
 
 McGroup::McGroup(Multicast *owner, const Gid &mgid, bool sendonly) noexcept
-	: m_owner(owner), m_mgid(mgid), m_sendonly(sendonly)
+	: m_owner(owner), m_mgid(mgid), m_sendonly(sendonly), m_created(kern::time::now()), m_alive(m_created)
 {
 	m_join.init<McGroup, &McGroup::on_join>(this);
 }
@@ -337,6 +338,13 @@ void Multicast::carrier_on()
 	kern::rtnl::unlock();
 }
 
+/* sync_list could not finish: the next task run tries again. */
+void Multicast::mark_dirty()
+{
+	kern::SpinGuardBh g(m_lock);
+	m_dirty = true;
+}
+
 /* Reads the netdev's multicast list and brings the group list in line with it. */
 void Multicast::sync_list()
 {
@@ -345,6 +353,16 @@ void Multicast::sync_list()
 	kern::UniqueArray<u8> big;
 	kern::Span<u8> buf(small, sizeof(small));
 	u32 count;
+	/*
+	 * Clear the flag before reading the list, not after: a change that
+	 * lands between the copy and the scan then marks the list dirty again
+	 * (and requeues us) instead of being lost. A lost change left a
+	 * group it added unjoined, or only send-only once transmit used it.
+	 */
+	{
+		kern::SpinGuardBh g(m_lock);
+		m_dirty = false;
+	}
 	for (;;) {
 		count = m_ifc.netdev().mc_list(buf);
 		if (count * kHwAddrLen <= buf.size())
@@ -352,6 +370,7 @@ void Multicast::sync_list()
 		big = kern::make_array<u8>(Gfp::Kernel, (count + 8) * kHwAddrLen);
 		if (!big) {
 			kern_warn("%s: no memory for the multicast list (%u entries)", name(), count);
+			mark_dirty();
 			return;
 		}
 		buf = big.span();
@@ -360,12 +379,31 @@ void Multicast::sync_list()
 	kern::List<McGroup, &McGroup::m_node> gone;
 	/* Entries that need a new full-member group: at most count. */
 	kern::UniqueArray<bool> add = kern::make_array<bool>(Gfp::Kernel, count ? count : 1);
-	if (!add)
+	if (!add) {
+		mark_dirty();
 		return;
+	}
+	/*
+	 * umcast: a group ib_sa already has a membership for on this port was
+	 * joined by someone else (userspace, through rdma_cm): leave it to
+	 * them (in-tree ipoib_mcast_restart_task, ib_sa_get_mcmember_rec).
+	 * Asked outside m_lock; the answer is used as in-tree, only for
+	 * entries without a full-member group of ours.
+	 */
+	kern::UniqueArray<bool> user = kern::make_array<bool>(Gfp::Kernel, count ? count : 1);
+	if (!user) {
+		mark_dirty();
+		return;
+	}
+	const bool umcast = m_ifc.umcast();
+	for (u32 i = 0; i < count; i++) {
+		const HwAddr addr = mc_entry(buf, i);
+		user[i] = umcast && mcast_addr_is_valid(addr, m_ifc.addr().bcast) &&
+			  kern::sa_group_cached(m_ifc.ib(), m_ifc.port_num(), to_kern(addr.gid()));
+	}
 	u32 nadd = 0;
 	{
 		kern::SpinGuardBh g(m_lock);
-		m_dirty = false;
 		for (McGroup &grp : m_groups)
 			grp.m_listed = false;
 		for (u32 i = 0; i < count; i++) {
@@ -382,6 +420,11 @@ void Multicast::sync_list()
 					grp.m_listed = true;
 					found = true;
 				}
+			}
+			if (!found && user[i]) {
+				ipoib_dbg("%s: umcast: ignoring multicast group %pI6 (joined by userspace)", name(),
+					  mgid.raw());
+				continue;
 			}
 			if (!found) {
 				add[i] = true;
@@ -410,18 +453,36 @@ void Multicast::sync_list()
 	while (McGroup *grp = gone.pop_front())
 		leave(grp);
 
+	/*
+	 * The new groups are made without m_lock (GFP_KERNEL), and leave()
+	 * above may have slept, so transmit may meanwhile have made a
+	 * send-only group for one of them. Such a group is replaced here, as
+	 * the scan would have done: there is never a send-only and a
+	 * full-member group for the same MGID (in-tree does all of this under
+	 * one lock).
+	 */
 	for (u32 i = 0; i < count && nadd; i++) {
 		if (!add[i])
 			continue;
 		const HwAddr addr = mc_entry(buf, i);
-		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, this, addr.gid(), false);
+		const Gid mgid = addr.gid();
+		kern::UniquePtr<McGroup> grp = kern::make<McGroup>(Gfp::Kernel, this, mgid, false);
 		if (!grp) {
-			kern_warn("%s: no memory for multicast group %pI6", name(), addr.gid().raw());
+			kern_warn("%s: no memory for multicast group %pI6", name(), mgid.raw());
 			continue;
 		}
 		kern::SpinGuardBh g(m_lock);
+		for (McGroup &other : m_groups) {
+			if (other.m_mgid == mgid && other.m_sendonly) {
+				m_groups.remove(other);
+				gone.push_back(other);
+				break;
+			}
+		}
 		m_groups.push_back(*grp.release());
 	}
+	while (McGroup *grp = gone.pop_front())
+		leave(grp);
 }
 
 void Multicast::task()
@@ -461,8 +522,9 @@ void Multicast::task()
 
 	/*
 	 * Step every group. Transmit may append send-only groups meanwhile;
-	 * only this task removes groups, so a group found under the lock
-	 * stays valid after it is dropped.
+	 * only this task removes groups (the GC's reaping runs on the same
+	 * ordered workqueue, stop cancels us first), so a group found under
+	 * the lock stays valid after it is dropped.
 	 */
 	for (;;) {
 		McGroup *next = nullptr;
@@ -514,6 +576,7 @@ void Multicast::send(Skb skb, const HwAddr &dest)
 		m_groups.push_back(*found);
 		m_ifc.wq().queue(m_work);
 	}
+	found->m_alive = kern::time::now();
 	if (likely(found->attached() && found->m_ah)) {
 		IpAh *ah = found->m_ah;
 		ah->m_last_send.store(m_ifc.ud().tx_head());
@@ -530,6 +593,49 @@ void Multicast::send(Skb skb, const HwAddr &dest)
 	/* A failed send-only group retries on the next packet once its backoff expired. */
 	if (join_wants_kick(found->m_state))
 		m_ifc.wq().queue(m_work);
+}
+
+void Multicast::reap_idle_sendonly(u64 now, u64 idle)
+{
+	kern::List<McGroup, &McGroup::m_node> gone;
+	{
+		kern::SpinGuardBh g(m_lock);
+		for (auto it = m_groups.begin(); it != m_groups.end();) {
+			McGroup &grp = *it;
+			++it;
+			if (!grp.m_sendonly || grp.m_state == JoinState::Joining || grp.m_state == JoinState::Reported)
+				continue;
+			if (!kern::time::after(now, grp.m_alive + idle))
+				continue;
+			m_groups.remove(grp);
+			gone.push_back(grp);
+		}
+	}
+	while (McGroup *grp = gone.pop_front()) {
+		ipoib_dbg("%s: reaping idle send-only group %pI6", name(), grp->m_mgid.raw());
+		leave(grp);
+	}
+}
+
+/*
+ * debugfs <if>_mcg, as ipoib_mcast_iter_next() walks the rb-tree: sorted
+ * by MGID; complete once the group has an AH. Context: process; takes m_lock.
+ */
+void Multicast::show(BufWriter &w)
+{
+	kern::SpinGuardBh g(m_lock);
+	Gid prev;
+	while (McGroup *grp = mcg_next(m_groups, prev, [](const McGroup &x) -> const Gid & { return x.m_mgid; })) {
+		McgRecordInfo info;
+		info.m_mgid = grp->m_mgid;
+		info.m_created = grp->m_created;
+		info.m_queuelen = grp->m_pending.size();
+		info.m_complete = grp->m_ah != nullptr;
+		info.m_send_only = grp->m_sendonly;
+		if (!write_mcg_record(w, info))
+			return;
+		prev = grp->m_mgid;
+	}
 }
 
 } // namespace ipoib

@@ -43,7 +43,17 @@ Status Resolver::init()
 	return m_path_tbl.init(Gfp::Kernel, kPathTableSize);
 }
 
-void Resolver::start() { m_ifc.wq().queue(m_gc_work, kNeighGcIntervalMs); }
+namespace {
+
+u32 neigh_gc_interval_ms()
+{
+	const u32 ms = kern::arp_gc_interval_ms();
+	return ms < kNeighGcMinIntervalMs ? kNeighGcMinIntervalMs : ms;
+}
+
+} // namespace
+
+void Resolver::start() { m_ifc.wq().queue(m_gc_work, neigh_gc_interval_ms()); }
 
 void Resolver::stop()
 {
@@ -304,8 +314,9 @@ void Resolver::invalidate()
 
 void Resolver::gc_task()
 {
+	const u32 period = neigh_gc_interval_ms();
 	const u64 now = kern::time::now();
-	const u64 idle = kern::time::from_ms(2 * kNeighGcIntervalMs);
+	const u64 idle = kern::time::from_ms(2 * period);
 	usize n;
 	{
 		kern::SpinGuardBh g(m_lock);
@@ -313,8 +324,10 @@ void Resolver::gc_task()
 	}
 	if (n)
 		ipoib_dbg("%s: reaped %zu idle neighbours", name(), n);
+	/* In-tree reaps a send-only group with its idle neighbour; ours have no neighbour, the same idle rule. */
+	m_ifc.mcast().reap_idle_sendonly(now, idle);
 	if (m_ifc.oper_up())
-		m_ifc.wq().queue(m_gc_work, kNeighGcIntervalMs);
+		m_ifc.wq().queue(m_gc_work, period);
 }
 
 

@@ -12,6 +12,7 @@
 #include <linux/string.h>
 #include <linux/jiffies.h>
 #include <linux/capability.h>
+#include <net/arp.h>
 #include <net/net_namespace.h>
 #include <net/pkt_sched.h>
 #include <rdma/ib_verbs.h>
@@ -584,6 +585,11 @@ int kapi_netdev_mc_list(struct kapi_netdev *kdev, u8 *out, int max)
 	}
 	netif_addr_unlock_bh(dev);
 	return n;
+}
+
+u32 kapi_arp_gc_interval_ms(void)
+{
+	return jiffies_to_msecs(READ_ONCE(arp_tbl.gc_interval));
 }
 
 /* ---- Setters -------------------------------------------------------- */

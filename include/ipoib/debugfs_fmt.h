@@ -156,6 +156,36 @@ inline bool write_mcg_record(BufWriter &w, const McgRecordInfo &m) noexcept
 	return !w.overflowed();
 }
 
+/* memcmp order of two GIDs (<0, 0, >0): the order of the in-tree multicast rb-tree. */
+inline int gid_compare(const Gid &a, const Gid &b) noexcept
+{
+	for (usize i = 0; i < Gid::kLen; i++) {
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+/*
+ * The in-tree <if>_mcg iterator (ipoib_mcast_iter_next): the record after
+ * the one for `prev` is the group with the smallest MGID greater than
+ * `prev`; the first is the smallest greater than the all-zero GID. So
+ * records come sorted by MGID, whatever order the groups were made in.
+ * `groups` is any range of T, `mgid_of(const T &)` gives a group's MGID.
+ * Returns nullptr when no group is left.
+ */
+template <class Range, class MgidOf>
+auto mcg_next(Range &groups, const Gid &prev, MgidOf mgid_of) noexcept -> decltype(&*groups.begin())
+{
+	decltype(&*groups.begin()) best = nullptr;
+	for (auto &g : groups) {
+		const Gid &m = mgid_of(g);
+		if (gid_compare(prev, m) < 0 && (!best || gid_compare(m, mgid_of(*best)) < 0))
+			best = &g;
+	}
+	return best;
+}
+
 } /* namespace ipoib */
 
 #endif /* IPOIB_DEBUGFS_FMT_H */

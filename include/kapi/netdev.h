@@ -322,6 +322,12 @@ int kapi_netdev_live_addr_change(const struct kapi_netdev *dev);
  */
 int kapi_netdev_mc_list(struct kapi_netdev *dev, kapi_u8 *out, int max);
 
+/*
+ * arp_tbl.gc_interval in ms (sysctl net.ipv4.neigh.default.gc_interval,
+ * 30 s by default): the in-tree driver's neighbour GC period. Context: any.
+ */
+kapi_u32 kapi_arp_gc_interval_ms(void);
+
 /* ---- Setters ----------------------------------------------------------- */
 
 /*

@@ -62,6 +62,9 @@ namespace kern {
 inline constexpr usize kNetdevNameLen = KAPI_NETDEV_NAME_LEN;
 inline constexpr usize kNetdevAddrLen = KAPI_NETDEV_ADDR_LEN;
 
+/* arp_tbl.gc_interval in ms (net.ipv4.neigh.default.gc_interval). Context: any. */
+inline u32 arp_gc_interval_ms() noexcept { return kapi_arp_gc_interval_ms(); }
+
 /* netdev_features_t bits the driver sets or strips. */
 namespace netif_f {
 inline constexpr u64 kSg = KAPI_NETIF_F_SG;

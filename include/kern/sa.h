@@ -155,6 +155,17 @@ inline constexpr u64 kMcMaskLikeBroadcast =
 	KAPI_SA_MCMEMBER_REC_HOP_LIMIT;
 
 /*
+ * ib_sa has a record for mgid on this port: some client on this host
+ * (userspace through rdma_cm, or ipoib itself) holds a membership.
+ * ipoib's umcast uses it to skip groups userspace joined. Context: any.
+ */
+inline bool sa_group_cached(IbDevice dev, u32 port, const Gid &mgid)
+{
+	McMember rec{};
+	return kapi_sa_get_mcmember_rec(dev.raw(), port, mgid.raw, &rec) == 0;
+}
+
+/*
  * What the join callback tells ib_sa. Free makes ib_sa free the
  * membership right after the callback (6.1: non-zero return). Return
  * Free only for a failed join; on -ENETRESET for an established

@@ -582,6 +582,39 @@ static int sib_sa_groups_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(sib_sa_groups);
 
+/*
+ * Writing anything forgets every membership and every group but the
+ * permanent (IPoIB broadcast) ones, as an SM restart loses them. Members
+ * are not told; the SM's client reregister (port knob) does that.
+ */
+static ssize_t sib_sa_flush_write(struct file *f, const char __user *ubuf,
+				  size_t len, loff_t *pos)
+{
+	struct sib_sa_group *g, *tmp;
+	struct sib_sa_member *m, *mt;
+
+	mutex_lock(&sib_sa.lock);
+	list_for_each_entry_safe(g, tmp, &sib_sa.groups, list) {
+		if (!g->permanent) {
+			sib_sa_free_group(g);
+			continue;
+		}
+		list_for_each_entry_safe(m, mt, &g->members, list) {
+			list_del(&m->list);
+			kfree(m);
+		}
+	}
+	mutex_unlock(&sib_sa.lock);
+	return len;
+}
+
+static const struct file_operations sib_sa_flush_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = sib_sa_flush_write,
+	.llseek = noop_llseek,
+};
+
 void sib_sa_debugfs(struct dentry *root)
 {
 	struct dentry *dir = debugfs_create_dir("sa", root);
@@ -590,6 +623,7 @@ void sib_sa_debugfs(struct dentry *root)
 	debugfs_create_u32("delay_ms", 0600, dir, &sib_sa.delay_ms);
 	debugfs_create_x16("status", 0600, dir, &sib_sa.status);
 	debugfs_create_file("groups", 0400, dir, NULL, &sib_sa_groups_fops);
+	debugfs_create_file("flush_groups", 0200, dir, NULL, &sib_sa_flush_fops);
 }
 
 /* ---- setup ---- */

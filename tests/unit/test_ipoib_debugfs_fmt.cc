@@ -324,4 +324,65 @@ TEST(IpoibDebugfsMcg, MatchesInTreeFormat)
 	}
 }
 
+TEST(IpoibDebugfsMcg, GidCompareIsMemcmp)
+{
+	const Gid a = broadcast_addr(0xffff).gid();
+	const Gid b = broadcast_addr(0x8001).gid();
+	EXPECT_EQ(gid_compare(a, a), 0);
+	EXPECT_EQ(gid_compare(a, b) < 0, std::memcmp(a.raw(), b.raw(), 16) < 0);
+	EXPECT_EQ(gid_compare(b, a) < 0, std::memcmp(b.raw(), a.raw(), 16) < 0);
+	EXPECT_LT(gid_compare(Gid(), a), 0);
+}
+
+struct FakeGroup {
+	Gid mgid;
+	int id;
+};
+
+/* The records an in-tree style walk yields, as ids. */
+std::string walk(FakeGroup *begin, FakeGroup *end)
+{
+	struct R {
+		FakeGroup *b, *e;
+		FakeGroup *begin() { return b; }
+		FakeGroup *end() { return e; }
+	} r{begin, end};
+	std::string out;
+	Gid prev;
+	while (FakeGroup *g = mcg_next(r, prev, [](const FakeGroup &x) -> const Gid & { return x.mgid; })) {
+		out += std::to_string(g->id) + " ";
+		prev = g->mgid;
+	}
+	return out;
+}
+
+TEST(IpoibDebugfsMcg, WalkIsSortedByMgid)
+{
+	const HwAddr bc = broadcast_addr(0xffff);
+	FakeGroup g[] = {
+		{bc.gid(), 0},
+		{ipv4_mc_mgid(kern::Be32::from_cpu(0xef010101), bc), 1}, /* 239.1.1.1 */
+		{ipv4_mc_mgid(kern::Be32::from_cpu(0xe0000001), bc), 2}, /* 224.0.0.1 */
+		{ipv4_mc_mgid(kern::Be32::from_cpu(0xe00000fb), bc), 3}, /* 224.0.0.251 */
+	};
+	/* the last 4 bytes: 00000001 < 000000fb < 0f010101 < ffffffff */
+	EXPECT_EQ(walk(g, g + 4), "2 3 1 0 ");
+	EXPECT_EQ(walk(g, g), "");
+	/* The all-zero GID is never shown (in-tree starts strictly after it). */
+	FakeGroup z[] = {{Gid(), 7}, {bc.gid(), 8}};
+	EXPECT_EQ(walk(z, z + 2), "8 ");
+}
+
+TEST(IpoibDebugfsMcg, WalkOrderDoesNotDependOnInsertion)
+{
+	const HwAddr bc = broadcast_addr(0x8001);
+	FakeGroup a[6], b[6];
+	for (int i = 0; i < 6; i++) {
+		a[i] = {ipv4_mc_mgid(kern::Be32::from_cpu(0xe0000000u + static_cast<u32>(i * 37 % 6)), bc), i * 37 % 6};
+		b[5 - i] = a[i];
+	}
+	EXPECT_EQ(walk(a, a + 6), "0 1 2 3 4 5 ");
+	EXPECT_EQ(walk(b, b + 6), "0 1 2 3 4 5 ");
+}
+
 } // namespace

@@ -172,9 +172,12 @@ public:
 	/* ---- for the parts (ud, path, mcast) ---- */
 	UdChannel &ud() noexcept { return m_ud; }
 	Resolver &resolver() noexcept { return m_resolver; }
+	Multicast &mcast() noexcept { return m_mcast; }
 	Cm &cm() noexcept { return m_cm; }
 	/* The admin mode is connected (in-tree: IPOIB_FLAG_ADMIN_CM). Context: any. */
 	bool cm_mode() const noexcept { return m_cm_mode.load(); }
+	/* umcast: skip multicast-list groups userspace joined (ib_sa knows them). Context: any. */
+	bool umcast() const noexcept { return m_umcast.load(); }
 	Stats &stats() noexcept { return m_stats; }
 	const IfaceAddr &addr() const noexcept { return m_addr; }
 	kern::WorkQueue &wq() noexcept { return m_wq; }
@@ -239,6 +242,7 @@ private:
 	ethtool::Coalesce m_coal; /* ethtool -C as last accepted; under rtnl */
 	kern::DebugfsFile m_path_file; /* created/renamed/removed by the notifier (rtnl) */
 	kern::DebugfsFile m_cm_file;
+	kern::DebugfsFile m_mcg_file;
 };
 
 } // namespace ipoib

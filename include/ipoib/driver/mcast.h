@@ -7,9 +7,11 @@
  *
  * Multicast::m_lock (spin, BHs off) guards the group list and each
  * group's join state and queue; it nests inside nothing but rtnl-free
- * contexts, and UdChannel's AH lock nests inside it. Only the task (and
- * stop) removes groups, so a group found under the lock stays valid
- * after it is dropped, for the task.
+ * contexts, and UdChannel's AH lock nests inside it. Only the task, the
+ * neighbour GC's send-only reaping (on the same ordered workqueue, so
+ * never while the task runs) and stop (after cancelling the task)
+ * remove groups, so a group found under the lock stays valid after it
+ * is dropped, for the task.
  */
 #ifndef IPOIB_DRIVER_MCAST_H
 #define IPOIB_DRIVER_MCAST_H
@@ -39,6 +41,7 @@ public:
 	Multicast *m_owner;
 	const Gid m_mgid;
 	const bool m_sendonly;
+	const u64 m_created; /* jiffies at allocation (debugfs, as in-tree) */
 	/* Guarded by Multicast::m_lock. */
 	JoinState m_state = JoinState::Idle;
 	bool m_listed = false; /* seen in the current multicast-list scan (the task only) */
@@ -46,6 +49,7 @@ public:
 	u32 m_backoff_s = 1;
 	u32 m_failures = 0;
 	u64 m_retry_at = 0;    /* jiffies; while BackingOff */
+	u64 m_alive;           /* jiffies of the last transmit to the group (send-only reaping) */
 	kern::McMember m_rec{}; /* written by the callback before Reported */
 	IpAh *m_ah = nullptr;   /* a reference, while Attached */
 	kern::SkbQueue m_pending; /* send-only: packets waiting for the join (at most 64) */
@@ -71,6 +75,15 @@ public:
 	void send(Skb skb, const HwAddr &daddr);
 	/* The SA join callback of grp (ib_sa context, treated as atomic). */
 	void join_reported(McGroup &grp, int status, const kern::McMember *rec);
+	/*
+	 * The neighbour GC: leave send-only groups nothing was sent to for
+	 * `idle` jiffies (in-tree: with their neighbour). Groups with a join
+	 * in flight wait for the next run. Context: the interface's WQ (so
+	 * never concurrent with the task); may sleep.
+	 */
+	void reap_idle_sendonly(u64 now, u64 idle);
+	/* debugfs <if>_mcg: every group, sorted by MGID, in the in-tree format. */
+	void show(BufWriter &w);
 
 private:
 	/* One group's step in the task: Ready (attached) or Pending (the callback or retry timer reruns the task). */
@@ -81,6 +94,7 @@ private:
 	Step step(McGroup &grp, bool is_bcast);
 	void carrier_on();
 	void sync_list();
+	void mark_dirty();
 	void leave(McGroup *grp);
 
 	Iface &m_ifc;

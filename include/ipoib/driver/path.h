@@ -29,8 +29,13 @@ namespace ipoib {
 
 /* The AH reaper's period. */
 inline constexpr u32 kReapAhIntervalMs = 1000;
-/* arp_tbl defaults: gc_interval 30 s; idle neighbours go after 2 x gc_interval. */
-inline constexpr u32 kNeighGcIntervalMs = 30000;
+/*
+ * The neighbour GC runs every arp_tbl.gc_interval (sysctl
+ * net.ipv4.neigh.default.gc_interval, 30 s by default), read at each run
+ * as in-tree; neighbours and send-only groups idle for two periods go.
+ * We never go below this period (in-tree would spin on 0).
+ */
+inline constexpr u32 kNeighGcMinIntervalMs = 1000;
 
 /*
  * A reference-counted address handle. Each AH belongs to one owner (a
