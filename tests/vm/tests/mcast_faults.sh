@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 400
+# timeout: 480
 # Multicast under SA faults, in-tree vs ours (transcripts compared; the
 # recovery times and SA request counts are logged for each driver and
 # bounded). ib0 in netns a, ib1 in b, a listener cycle (3 UDP datagrams
@@ -9,6 +9,8 @@
 #     the SA answers again, every group must be joined within 20 s
 #     (backoff up to 16 s), with at most 60 SA requests from b's port in
 #     the whole cycle (no storm).
+#  1b. The SA answers nothing (sa/drop_ppm 1000000) for 6 s, with a client
+#     reregister on b's port: the joins time out, then the same bounds.
 #  2. The SM loses every group (softib sa/flush_groups) and reregisters
 #     both ports, as a restarted SM does: every group rejoined on both
 #     sides within 20 s, at most 60 SA requests per port.
@@ -74,6 +76,17 @@ scenario() {
 	x 0 wr 0 $SA/status
 	fault_ends
 	x 0 recovered refused_6s b ib1
+	rec_log
+	x 0 traffic
+
+	# 1b. joins time out for 6 s (the SA drops every request)
+	fault_begins
+	x 0 wr 1000000 $SA/drop_ppm
+	x 0 wr 1 $SIB_DBG/sib1/port1/client_reregister
+	sleep 6
+	x 0 wr 0 $SA/drop_ppm
+	fault_ends
+	x 0 recovered timeouts_6s b ib1
 	rec_log
 	x 0 traffic
 
