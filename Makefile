@@ -3,17 +3,27 @@
 # Out-of-tree build of ib_ipoib (C++ over a C glue layer) and the test
 # fabric softib.ko. See README.md for the user-facing targets.
 
-# Kernel build tree: the running kernel's if it has one, else the newest
-# installed Debian 6.1 headers (our build machines run another kernel).
+# Kernel build tree. KVER picks a Debian kernel by release, whole
+# (KVER=6.12.117+deb12-amd64) or as a prefix (KVER=6.12: the newest
+# installed 6.12.*-amd64); without it, the running kernel's tree if it has
+# one, else the newest installed Debian 6.1 headers (our build machines run
+# another kernel). KDIR= overrides both.
 # An empty KDIR (exported by a parent make that ran before install-deps.sh
 # put the headers in) is looked up again, lazily: on a fresh machine the
 # first `make demo` / `make check` installs the headers and then builds.
 ifeq ($(strip $(KDIR)),)
+ifneq ($(strip $(KVER)),)
+KDIR = $(shell if [ -d /lib/modules/$(KVER)/build ]; then echo /lib/modules/$(KVER)/build; else \
+	ls -d /lib/modules/$(KVER).*-amd64/build 2>/dev/null | grep -v -e -rt- -e -cloud- | \
+	sort -V | tail -n 1; fi)
+else
 KDIR = $(shell d=/lib/modules/$$(uname -r)/build; \
 	if [ -d $$d ]; then echo $$d; else \
-	ls -d /usr/src/linux-headers-6.1*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
+	ls -d /usr/src/linux-headers-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
 endif
-KVER = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+endif
+# The release the tree was built for (its modules directory, /boot/vmlinuz-*).
+KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 SOFTIB := $(CURDIR)/tests/softib
 
 # No BTF for out-of-tree modules: Debian's headers ship no vmlinux to base it on.
@@ -21,14 +31,14 @@ KMAKE = $(MAKE) -C $(KDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 
 export KDIR
 
-.PHONY: all modules ipoib softib install sparse unit subset vm check demo bench deps clean help print-kdir
+.PHONY: all modules ipoib softib install sparse unit subset vm check demo bench deps clean help print-kdir print-kver
 
 all: modules
 
 modules: ipoib softib
 
 ipoib:
-	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "error: no kernel build tree (install linux-headers-amd64, or pass KDIR=)" >&2; exit 1; }
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "error: no kernel build tree$(if $(KVER), for KVER=$(KVER) (scripts/install-deps.sh with KVER=$(KVER) installs it), (install linux-headers-amd64, or pass KDIR= or KVER=))" >&2; exit 1; }
 	$(KMAKE) M=$(CURDIR) modules
 
 # The test fabric is built when its sources are present.
@@ -39,7 +49,7 @@ softib:
 # precedence over the in-tree module, then runs depmod.
 install: ipoib
 	$(KMAKE) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(KVER)
+	depmod -a $(KREL)
 
 # sparse over all C (the glue and the fabric); C++ is not sparse's business.
 sparse:
@@ -83,7 +93,7 @@ print-kdir:
 	@echo $(KDIR)
 
 print-kver:
-	@echo $(KVER)
+	@echo $(KREL)
 
 help:
 	@echo "make            build ib_ipoib.ko and tests/softib/softib.ko (KDIR=$(KDIR))"

@@ -84,7 +84,8 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	cfg.min_mtu = kMinMtu;
 	cfg.max_mtu = kMaxCmMtu;
 	cfg.tx_queue_len = ifc->m_ud.tx_size() * 2;
-	cfg.watchdog_ms = 1000;
+	/* As the kernel's own ib_ipoib: 1 s on 6.1, 10 s on 6.12. */
+	cfg.watchdog_ms = kern::intree_watchdog_ms();
 	cfg.features = kern::netif_f::kVlanChallenged | kern::netif_f::kHighDma;
 	if (ifc->m_ud.sg())
 		cfg.features |= kern::netif_f::kSg;

@@ -18,7 +18,13 @@
 #include <net/dst.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <linux/version.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#include <net/page_pool/helpers.h>
+#include <net/page_pool/types.h>
+#else
 #include <net/page_pool.h>
+#endif
 #include <rdma/ib_verbs.h>
 #include <rdma/ib_cm.h>
 #include <rdma/ib_sa.h>
@@ -386,11 +392,31 @@ void kapi_rx_pool_destroy(struct kapi_rx_pool *pool)
 }
 
 /* A buffer page we own outside any skb: back to its pool, or freed. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+/* page_pool_return_skb_page() is gone: test the signature, put to page->pp. */
+static bool kapi_page_is_pp(struct page *page)
+{
+#ifdef PP_MAGIC_MASK
+	return page_pool_page_is_pp(page);
+#else
+	return (page->pp_magic & ~0x3UL) == PP_SIGNATURE;
+#endif
+}
+
+static void kapi_cm_page_put(struct page *page)
+{
+	if (kapi_page_is_pp(page))
+		page_pool_put_full_page(page->pp, page, false);
+	else
+		put_page(page);
+}
+#else
 static void kapi_cm_page_put(struct page *page)
 {
 	if (!page_pool_return_skb_page(page))
 		put_page(page);
 }
+#endif
 
 /* Page i of a buffer: page 0 holds the first KAPI_CM_HEAD_SIZE bytes. */
 static u32 kapi_cm_sge_len(u32 i)

@@ -13,6 +13,7 @@
 #include <linux/jiffies.h>
 #include <linux/capability.h>
 #include <net/arp.h>
+#include <linux/version.h>
 #include <net/net_namespace.h>
 #include <net/pkt_sched.h>
 #include <rdma/ib_verbs.h>
@@ -322,6 +323,16 @@ int kapi_netdev_alloc(const struct kapi_netdev_config *cfg, void *owner, struct 
 
 	*out = KND(dev);
 	return 0;
+}
+
+/* In-tree ipoib_setup_common(): HZ on 6.1, 10 * HZ by 6.12. */
+kapi_u32 kapi_netdev_intree_watchdog_ms(void)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	return 10000;
+#else
+	return 1000;
+#endif
 }
 
 int kapi_netdev_adopt(struct kapi_netdev *kdev, const struct kapi_netdev_config *cfg, void *owner)

@@ -5,6 +5,7 @@
  */
 #include <linux/completion.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/ib_sa.h>
 
@@ -98,7 +99,15 @@ void kapi_sa_path_query_init(struct kapi_sa_path_query *q, kapi_sa_path_fn fn, v
 	complete_all(kapi_path_done(q));
 }
 
-static void kapi_sa_path_trampoline(int status, struct sa_path_rec *resp, int num_prs, void *context)
+/* The record count became unsigned after 6.1. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+typedef unsigned int kapi_sa_nprs_t;
+#else
+typedef int kapi_sa_nprs_t;
+#endif
+
+static void kapi_sa_path_trampoline(int status, struct sa_path_rec *resp, kapi_sa_nprs_t num_prs,
+				    void *context)
 {
 	struct kapi_sa_path_query *q = context;
 	struct kapi_path path;

@@ -27,7 +27,7 @@ cxx-unsupported := -std=gnu11 -std=gnu89 -Wstrict-prototypes \
 	-Wno-alloc-size-larger-than -Wimplicit-fallthrough=5 \
 	-Werror=return-type -Wno-restrict -Wno-maybe-uninitialized \
 	-Wno-array-bounds -Wno-format-overflow -Wno-zero-length-bounds \
-	-Wno-dangling-pointer -Wno-address-of-packed-member
+	-Wno-dangling-pointer -Wno-address-of-packed-member -Wno-override-init
 
 # -nostdinc/-nostdinc++ with no -I for the kernel: standard and kernel
 # headers are "not found". -mno-sse/-mno-80387 come from _c_flags.

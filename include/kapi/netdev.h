@@ -214,6 +214,14 @@ void *kapi_netdev_owner(const struct kapi_netdev *dev);
 int kapi_netdev_adopt(struct kapi_netdev *dev, const struct kapi_netdev_config *cfg, void *owner);
 
 /*
+ * The TX watchdog period (watchdog_timeo) that the in-tree ib_ipoib of the
+ * kernel this module is built for sets, in ms: 1000 (HZ) on 6.1, 10000 on
+ * 6.12. A fact about the kernel, for a driver that matches it.
+ * Context: any.
+ */
+kapi_u32 kapi_netdev_intree_watchdog_ms(void);
+
+/*
  * register_netdev() / register_netdevice(). Calls the init upcall, then
  * the notifier's REGISTER. Context: process; may sleep.
  * Locking: _locked variants require rtnl held; the others take it.

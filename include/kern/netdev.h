@@ -256,6 +256,12 @@ private:
 	struct kapi_netdev *m_dev;
 };
 
+/* The running kernel's in-tree ib_ipoib TX watchdog period, ms (kapi_netdev_intree_watchdog_ms). */
+inline u32 intree_watchdog_ms() noexcept
+{
+	return kapi_netdev_intree_watchdog_ms();
+}
+
 /* Everything set before the device becomes visible; see kapi_netdev_config. */
 struct NetDevConfig {
 	const char *name = "ib%d";

@@ -5,6 +5,7 @@
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 #include <rdma/ib_cache.h>
 
 #include "sib.h"
@@ -265,12 +266,18 @@ static int sib_modify_cq(struct ib_cq *ibcq, u16 count, u16 period)
 	return 0;
 }
 
+/* 6.10 passes the uverbs attribute bundle (NULL for kernel CQs), not udata. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
 static int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
-			 struct ib_udata *udata)
+			 struct uverbs_attr_bundle *user)
+#else
+static int sib_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+			 struct ib_udata *user)
+#endif
 {
 	struct sib_cq *cq = to_scq(ibcq);
 
-	if (udata)
+	if (user)
 		return -EOPNOTSUPP;
 	if (attr->cqe < 1 || attr->cqe > SIB_MAX_CQE || attr->flags)
 		return -EINVAL;

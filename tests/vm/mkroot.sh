@@ -77,6 +77,10 @@ resolve() {
 	done
 }
 for m in $want; do resolve "$m"; done
+# 6.12 ships its modules compressed (.ko.xz): unpack them, so that every
+# kernel's root has plain .ko files at the paths the tests use
+# (lib.sh's STOCK_IPOIB); depmod below indexes them as such.
+find "$root/lib/modules" -name '*.ko.xz' -exec xz -d {} +
 cp "$mods"/modules.builtin "$mods"/modules.builtin.modinfo "$mods"/modules.order "$root$mods/" 2>/dev/null || true
 
 # Ours. ib_ipoib.ko under updates/ takes precedence over the in-tree one.
