@@ -23,9 +23,6 @@ cm_load() {
 
 quiet() { "$@" >/dev/null 2>&1; }
 
-# carrier0 DEV: carrier, in the initial netns.
-carrier0() { ip -o link show "$1" 2>/dev/null | grep -q LOWER_UP; }
-
 # pingn NS ADDR COUNT [PING ARGS]: COUNT echoes 0.2 s apart, 2 s wait for
 # the last; prints "RECEIVED/TRANSMITTED" (x "=3/3" in the transcript).
 pingn() {

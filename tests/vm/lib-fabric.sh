@@ -36,6 +36,8 @@ fabric_load() {
 
 # carrier NS DEV: the link has carrier (ipoib joined the broadcast group).
 carrier() { ip -n "$1" -o link show "$2" 2>/dev/null | grep -q LOWER_UP; }
+# carrier0 DEV: carrier, in the initial netns.
+carrier0() { ip -o link show "$1" 2>/dev/null | grep -q LOWER_UP; }
 
 # addr_ok NS DEV ADDR: IPv6 address is usable (DAD done, not tentative).
 addr6_ready() { ! ip -n "$1" -6 addr show dev "$2" | grep -q tentative; }

@@ -65,9 +65,6 @@ ll2gid() {
 	echo "$_s"
 }
 
-# carrier0 DEV: carrier, in the initial netns.
-carrier0() { ip -o link show "$1" 2>/dev/null | grep -q LOWER_UP; }
-
 # mgid4 GROUP [PKEY]: the MGID an IPv4 group maps to, in the debugfs style
 # (ff12:401b:<pkey>:0:0:0:<low 28 bits as two groups>).
 mgid4() {
