@@ -112,6 +112,7 @@ expect_vm c_timeout '^not ok .*timed out after 5s'
 expect_vm d_hang '^not ok .*guest hung'
 expect_vm e_panic '^not ok .*kernel died: .*Kernel panic'
 expect_vm f_after '^ok '
+expect_vm g_output '^ok '
 
 # 6. VM suite.
 t0=$(now)
