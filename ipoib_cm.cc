@@ -106,7 +106,7 @@ Status Cm::open()
 	else
 		ipoib_dbg("%s: no receive page pool: %d", m_ifc.name(), pool.error().code());
 	if (m_srq_ok) {
-		u32 max_wr = ud.rx_size();
+		u32 max_wr = ud.cm_rx_size();
 		u32 max_sge = m_nfrags;
 		Result<kern::Srq> srq = kern::Srq::create(ud.pd(), max_wr, max_sge);
 		if (srq.is_err()) {
@@ -116,7 +116,7 @@ Status Cm::open()
 			m_nfrags = cm::rx_frags(false, 0);
 		} else {
 			m_srq = srq.release_value();
-			m_srq_size = cm_min(ud.rx_size(), max_wr);
+			m_srq_size = cm_min(ud.cm_rx_size(), max_wr);
 			m_srq_ring = kern::make_array<kern::CmRxSlot>(Gfp::Kernel, m_srq_size);
 			if (!m_srq_ring) {
 				m_srq.reset();
@@ -386,8 +386,9 @@ void Cm::tx_complete(const kern::Wc &wc, int budget)
 	}
 	const bool sent = wc.ok();
 	if (likely(sent)) {
-		cm_bump(m_ifc.stats().tx_packets);
-		cm_bump(m_ifc.stats().tx_bytes, slot.len);
+		/* Connected mode sends on TX queue 0; its poll runs this. */
+		cm_bump(m_ifc.stats().txq[0].packets);
+		cm_bump(m_ifc.stats().txq[0].bytes, slot.len);
 		cm_bump(tx->m_packets);
 	}
 	tx->m_qp.tx_release(slot.skb, slot.map, budget, sent);
@@ -712,7 +713,7 @@ int Cm::on_req(kern::CmIdRef id, const kern::CmEvent &ev)
 	init.max_send_wr = 1; /* the drain WR */
 	init.max_send_sge = 1;
 	if (!m_srq_ok) {
-		init.max_recv_wr = ud.rx_size();
+		init.max_recv_wr = ud.cm_rx_size();
 		init.max_recv_sge = m_nfrags;
 	}
 	const u32 psn = kern::random_u32() & 0xffffffu;
@@ -731,10 +732,10 @@ int Cm::on_req(kern::CmIdRef id, const kern::CmEvent &ev)
 	if (st.is_ok())
 		st = rx->m_qp.cm_modify(id, kern::QpState::Rts);
 	if (st.is_ok() && !m_srq_ok) {
-		rx->m_ring = kern::make_array<kern::CmRxSlot>(Gfp::Kernel, ud.rx_size());
+		rx->m_ring = kern::make_array<kern::CmRxSlot>(Gfp::Kernel, ud.cm_rx_size());
 		if (!rx->m_ring)
 			st = Error(-err::ENOMEM);
-		for (u32 i = 0; st.is_ok() && i < ud.rx_size(); i++)
+		for (u32 i = 0; st.is_ok() && i < ud.cm_rx_size(); i++)
 			st = rx_fill(rx.get(), i, false);
 	}
 	if (st.is_err()) {
@@ -743,7 +744,7 @@ int Cm::on_req(kern::CmIdRef id, const kern::CmEvent &ev)
 		(void)id.send_rej(kern::cm_rej::ConsumerDefined);
 		rx->m_qp.reset();
 		if (rx->m_ring)
-			for (u32 i = 0; i < ud.rx_size(); i++)
+			for (u32 i = 0; i < ud.cm_rx_size(); i++)
 				kern::cm_rx::release(ud.pd(), rx->m_ring[i], m_nfrags);
 		return 1;
 	}
@@ -846,7 +847,7 @@ bool Cm::rx_complete(const kern::Wc &wc, kern::Napi &napi, bool draining)
 	Stats &stats = m_ifc.stats();
 	const u32 idx = cm::wr_slot(id);
 	const bool srq = m_srq_ok;
-	if (unlikely(idx >= (srq ? m_srq_size : ud.rx_size()))) {
+	if (unlikely(idx >= (srq ? m_srq_size : ud.cm_rx_size()))) {
 		kern_warn("%s: connected-mode receive completion for unknown slot %u", m_ifc.name(), idx);
 		cm_bump(stats.rx_errors);
 		return false;
@@ -968,7 +969,7 @@ void Cm::rx_destroy(CmRx &rx)
 	rx.m_id.reset();
 	rx.m_qp.reset();
 	if (rx.m_ring)
-		for (u32 i = 0; i < m_ifc.ud().rx_size(); i++)
+		for (u32 i = 0; i < m_ifc.ud().cm_rx_size(); i++)
 			kern::cm_rx::release(m_ifc.ud().pd(), rx.m_ring[i], m_nfrags);
 	kern::UniquePtr<CmRx> free(&rx);
 }

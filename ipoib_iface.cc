@@ -71,7 +71,11 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	ifc->m_addr.mcast_mtu = ifc->m_addr.max_ib_mtu - static_cast<u32>(kEncapLen);
 	ifc->m_addr.admin_mtu = ifc->m_addr.mcast_mtu;
 	TRY(ifc->m_resolver.init());
-	TRY(ifc->m_ud.create(ifc->m_ib));
+	/* TX queues: what rtnl's core allocated for an adopted device, else one per possible CPU (capped). */
+	const u32 possible = kern::possible_cpus();
+	const u32 allocated = adopt ? adopt.num_tx_queues() : (possible < kMaxTxQueues ? possible : kMaxTxQueues);
+	TRY(ifc->m_ud.create(ifc->m_ib, allocated));
+	ifc->m_ntx_wanted = ifc->m_ud.ntx();
 
 	kern::NetDevConfig cfg;
 	cfg.name = spec.name ? spec.name : "ib%d";
@@ -84,6 +88,7 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	cfg.min_mtu = kMinMtu;
 	cfg.max_mtu = kMaxCmMtu;
 	cfg.tx_queue_len = ifc->m_ud.tx_size() * 2;
+	cfg.num_tx_queues = static_cast<u16>(allocated);
 	/* As the kernel's own ib_ipoib: 1 s on 6.1, 10 s on 6.12. */
 	cfg.watchdog_ms = kern::intree_watchdog_ms();
 	cfg.features = kern::netif_f::kVlanChallenged | kern::netif_f::kHighDma;
@@ -187,7 +192,7 @@ Status Iface::dev_open()
 		return st2;
 	}
 	m_oper_up.store(true);
-	m_dev.start_queue();
+	m_dev.start_all_queues();
 	m_mcast.start();
 	m_ud.start_reaper();
 	m_resolver.start();
@@ -200,11 +205,8 @@ void Iface::dev_stop()
 	if (!oper_up())
 		return;
 	m_oper_up.store(false);
-	m_dev.stop_queue();
-	{
-		/* Fence: no xmit is running once we hold its lock. */
-		kern::TxLockGuard tx(m_dev);
-	}
+	/* Every queue stopped under its lock: no xmit is running once this returns. */
+	m_dev.tx_disable();
 	m_mcast.stop();
 	m_resolver.stop();
 	/* Every connection down while NAPI still polls their completions. */
@@ -214,6 +216,59 @@ void Iface::dev_stop()
 	m_ud.stop();
 	m_ud.stop_reaper();
 	m_ud.reap_ahs(true);
+}
+
+/*
+ * ethtool -G/-L. Down: the QPs are in RESET, so the rings and TX queues
+ * are simply rebuilt. Up: xmit and every queue's wake are held off, the
+ * connections go (in connected mode their QPs complete on TX queue 0's
+ * CQ, which is rebuilt; peers reconnect on the next packet), the UD QPs
+ * drain and reset, the rings and TX queues are rebuilt, and everything
+ * comes back on the same receive QP. Carrier, addresses, routes, the
+ * stack's neighbours, paths (datagram mode) and multicast memberships and
+ * attachments are untouched. rtnl held.
+ */
+Status Iface::reconfigure(u32 rx, u32 tx, u32 ntx)
+{
+	kern::MutexGuard g(m_ctl);
+	if (!oper_up())
+		return m_ud.resize(rx, tx, ntx);
+
+	m_ud.pause(true);
+	m_dev.tx_disable();
+	if (cm_mode())
+		m_resolver.flush();
+	m_cm.stop();
+	m_ud.stop_reaper();
+	m_ud.cancel_work();
+	m_ud.stop();
+	Status st = m_ud.resize(rx, tx, ntx);
+	if (st.is_err())
+		kern_warn("%s: resizing to %u/%u send/recv slots and %u TX queues failed: %d", name(), tx, rx, ntx,
+			  st.error().code());
+	/* After a failed resize the old sizes are back: resume on them. */
+	Status up = m_ud.open(m_addr.pkey_index, m_port, m_addr.qkey);
+	if (up.is_ok()) {
+		up = m_cm.open();
+		if (up.is_err())
+			m_ud.stop();
+	}
+	m_ud.pause(false);
+	if (up.is_err()) {
+		/* Nothing to send on: as if the port went away; ip link set up again retries. */
+		kern_warn("%s: the datapath did not come back after the resize: %d", name(), up.error().code());
+		m_oper_up.store(false);
+		m_dev.carrier_off();
+		m_mcast.stop();
+		m_resolver.stop();
+		m_ud.reap_ahs(true);
+		return up;
+	}
+	m_ud.reap_ahs(false);
+	m_ud.start_reaper();
+	(void)apply_real_tx_queues();
+	m_dev.wake_all_queues();
+	return st;
 }
 
 void Iface::flush(FlushLevel level)
@@ -318,6 +373,9 @@ void Iface::netdev_destruct(Iface &ifc)
 
 Status Iface::ndo_open(Iface &ifc, NetDev)
 {
+	Status q = ifc.apply_real_tx_queues();
+	if (q.is_err())
+		kern_warn("%s: setting %u TX queues failed: %d", ifc.name(), ifc.m_ntx_wanted, q.error().code());
 	{
 		kern::MutexGuard g(ifc.m_ctl);
 		Status st = ifc.dev_open();
@@ -340,7 +398,7 @@ Status Iface::ndo_stop(Iface &ifc, NetDev)
 	return kern::ok();
 }
 
-kern::TxResult Iface::ndo_start_xmit(Iface &ifc, NetDev, Skb skb)
+kern::TxResult Iface::ndo_start_xmit(Iface &ifc, NetDev, Skb skb, u16 txq)
 {
 	u8 raw[kHardHeaderLen];
 	if (unlikely(skb.tx_pull_header(raw).is_err() || !ifc.oper_up())) {
@@ -357,13 +415,13 @@ kern::TxResult Iface::ndo_start_xmit(Iface &ifc, NetDev, Skb skb)
 	const u16 proto = hdr.value().m_proto;
 	switch (classify_tx(daddr, proto)) {
 	case TxRoute::Multicast:
-		ifc.m_mcast.send(skb, daddr);
+		ifc.m_mcast.send(skb, daddr, txq);
 		break;
 	case TxRoute::Unicast:
-		ifc.m_resolver.send(skb, daddr, false);
+		ifc.m_resolver.send(skb, daddr, false, txq);
 		break;
 	case TxRoute::UnicastArp:
-		ifc.m_resolver.send(skb, daddr, true);
+		ifc.m_resolver.send(skb, daddr, true, txq);
 		break;
 	case TxRoute::Drop:
 		ipoib_dbg("%s: dropping packet with unsupported ethertype 0x%04x", ifc.name(), proto);
@@ -412,8 +470,10 @@ void Iface::ndo_get_stats64(Iface &ifc, NetDev, kern::LinkStats &s)
 	s.rx_dropped = c.rx_dropped.load();
 	s.rx_errors = c.rx_errors.load();
 	s.multicast = c.multicast.load();
-	s.tx_packets = c.tx_packets.load();
-	s.tx_bytes = c.tx_bytes.load();
+	for (const TxqStats &q : c.txq) {
+		s.tx_packets += q.packets.load();
+		s.tx_bytes += q.bytes.load();
+	}
 	s.tx_dropped = c.tx_dropped.load();
 	s.tx_errors = c.tx_errors.load();
 }
@@ -424,10 +484,11 @@ Status Iface::ndo_set_mac_address(Iface &ifc, NetDev, const u8 (&)[kern::kNetdev
 	return Error(-err::EOPNOTSUPP);
 }
 
-void Iface::ndo_tx_timeout(Iface &ifc, NetDev, unsigned int)
+void Iface::ndo_tx_timeout(Iface &ifc, NetDev, unsigned int txqueue)
 {
-	kern_warn("%s: transmit timeout: %u sends outstanding (head %u), %u receives posted", ifc.name(),
-		  ifc.m_ud.tx_head() - ifc.m_ud.tx_tail(), ifc.m_ud.tx_head(), ifc.m_ud.rx_posted());
+	const TxQueue *q = ifc.m_ud.txq(txqueue);
+	kern_warn("%s: transmit timeout on queue %u: %u sends outstanding (head %u), %u receives posted", ifc.name(),
+		  txqueue, q ? q->head() - q->tail() : 0, q ? q->head() : 0, ifc.m_ud.rx_posted());
 }
 
 /*
@@ -516,6 +577,17 @@ Status Iface::set_mode(Mode to)
 	if (!change.value())
 		return kern::ok();
 	if (to == Mode::Connected) {
+		/*
+		 * One TX queue, as in-tree: a connection's ring has one writer,
+		 * queue 0's xmit. Shrunk before any xmit can see connected mode
+		 * (the core's shrink waits for running xmits; the lock fences too).
+		 */
+		Status q = m_dev.set_real_num_tx_queues(1);
+		if (q.is_err())
+			kern_warn("%s: setting one TX queue failed: %d", name(), q.error().code());
+		{
+			kern::TxLockGuard tx(m_dev);
+		}
 		m_cm_mode.store(true);
 		kern_warn("%s: enabling connected mode will cause multicast packet drops", name());
 		/* tx-checksumming: left to the RC ICRC where the peer takes it (Cm::tx_csum), on by default. */
@@ -533,9 +605,39 @@ Status Iface::set_mode(Mode to)
 		if (st.is_err())
 			kern_warn("%s: failed to set the datagram MTU %u: %d", name(), mtu, st.error().code());
 	}
-	kern::MutexGuard g(m_ctl);
-	if (oper_up())
-		m_resolver.flush();
+	{
+		kern::MutexGuard g(m_ctl);
+		if (oper_up())
+			m_resolver.flush();
+	}
+	/* Back to datagram: the connections are gone with the paths, so the other queues may send again. */
+	if (to == Mode::Datagram) {
+		Status q = apply_real_tx_queues();
+		if (q.is_err())
+			kern_warn("%s: restoring %u TX queues failed: %d", name(), m_ntx_wanted, q.error().code());
+	}
+	return kern::ok();
+}
+
+/*
+ * The queue count the stack may pick from, and XPS spreading the CPUs
+ * over them. In connected mode one (set before m_cm_mode is seen by a
+ * new xmit: the core's synchronize_net in the shrink fences the others).
+ */
+Status Iface::apply_real_tx_queues()
+{
+	u32 n = cm_mode() ? 1 : m_ntx_wanted;
+	if (n > m_ud.ntx())
+		n = m_ud.ntx();
+	if (n == 0)
+		n = 1;
+	if (m_dev.real_num_tx_queues() != n)
+		TRY(m_dev.set_real_num_tx_queues(n));
+	if (!m_dev.running() && !(m_dev.flags() & kern::iff::kUp))
+		return kern::ok();
+	const u32 cpus = kern::possible_cpus();
+	for (u32 cpu = 0; cpu < cpus; cpu++)
+		(void)m_dev.set_xps_cpu(cpu, xps_queue(cpu, n));
 	return kern::ok();
 }
 

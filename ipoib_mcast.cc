@@ -545,7 +545,7 @@ void Multicast::task()
 	}
 }
 
-void Multicast::send(Skb skb, const HwAddr &dest)
+void Multicast::send(Skb skb, const HwAddr &dest, u16 txq)
 {
 	HwAddr daddr = dest;
 	patch_mcast_pkey(daddr, m_ifc.addr().pkey);
@@ -579,9 +579,9 @@ void Multicast::send(Skb skb, const HwAddr &dest)
 	found->m_alive = kern::time::now();
 	if (likely(found->attached() && found->m_ah)) {
 		IpAh *ah = found->m_ah;
-		ah->m_last_send.store(m_ifc.ud().tx_head());
+		m_ifc.ud().stamp(ah, txq);
 		g.unlock();
-		m_ifc.ud().send(skb, ah, kMulticastQpn);
+		m_ifc.ud().send(skb, ah, kMulticastQpn, txq);
 		return;
 	}
 	if (found->m_pending.size() >= kMaxMcastQueue || skb.push_pseudo_header(daddr.bytes()).is_err()) {

@@ -220,7 +220,7 @@ void Resolver::park_and_query(Path &path, Skb skb, const HwAddr &daddr, kern::Sp
 }
 
 /* Context: xmit (BHs off, TX lock held). Consumes skb. */
-void Resolver::send(Skb skb, const HwAddr &daddr, bool arp)
+void Resolver::send(Skb skb, const HwAddr &daddr, bool arp, u16 txq)
 {
 	kern::SpinGuard g(m_lock);
 	Neigh *neigh;
@@ -241,9 +241,9 @@ void Resolver::send(Skb skb, const HwAddr &daddr, bool arp)
 			return;
 		}
 		IpAh *ah = path->m_ah;
-		ah->m_last_send.store(m_ifc.ud().tx_head());
+		m_ifc.ud().stamp(ah, txq);
 		g.unlock();
-		m_ifc.ud().send(skb, ah, daddr.qpn());
+		m_ifc.ud().send(skb, ah, daddr.qpn(), txq);
 		return;
 	}
 	park_and_query(*path, skb, daddr, g);

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * ipoib_ud.cc - the datagram (UD) datapath: QP and CQs, the receive ring
- * under NAPI, transmit with scatter-gather and ring flow control, and the
- * drain on stop.
+ * ipoib_ud.cc - the datagram (UD) datapath: the receive QP, CQ and ring
+ * under NAPI; one TX queue per net_device queue, each a send-only UD QP
+ * with its CQ, ring, NAPI and byte queue limits; scatter-gather and ring
+ * flow control; the drain on stop and the rebuild on ethtool -G/-L.
  *
  * Rings. The receive ring has recv_queue_size slots, each one linear skb
- * of IB MTU + 40 (GRH) bytes posted with wr_id = slot index. The transmit
- * ring has send_queue_size slots indexed by a free-running head (xmit,
- * under the netif TX lock) and tail (send NAPI); every send is signaled
+ * of IB MTU + 40 (GRH) bytes posted with wr_id = slot index. Each TX
+ * queue's ring has send_queue_size slots indexed by a free-running head
+ * (xmit, under that queue's lock) and tail (its send NAPI); every send is signaled
  * and a UD QP completes in order, so the tail simply advances. The queue
  * stops when sendq - 1 sends are outstanding and wakes at sendq / 2, as
  * in-tree, so a completion burst never thrashes the qdisc.
@@ -59,6 +60,9 @@ inline void bump(kern::Atomic<u64> &c, u64 n = 1) { c.add_single_writer(n); }
 
 UdChannel::UdChannel(Iface &ifc) noexcept : m_ifc(ifc)
 {
+	m_rx_polls.store(0);
+	m_paused.store(false);
+	m_rx_exhausted.store(0);
 	m_recover_work.init<UdChannel, &UdChannel::recover_task>(this);
 	KERN_LOCK_INIT(m_ah_lock, "ipoib_ah_lock");
 	m_reap_work.init<UdChannel, &UdChannel::reap_task>(this);
@@ -78,7 +82,7 @@ Result<IpAh *> UdChannel::ah_wrap(Result<kern::Ah> made)
 	}
 	ip->m_ah = kern::move(ah);
 	/* Never used for a send yet: reapable as soon as it is put. */
-	ip->m_last_send.store(tx_tail() - 1);
+	ip->m_used.store(0);
 	return ip.release();
 }
 
@@ -95,11 +99,17 @@ void UdChannel::reap_ahs(bool all)
 	kern::List<IpAh, &IpAh::m_dead> reap;
 	{
 		kern::SpinGuardBh g(m_ah_lock);
-		const u32 tail = tx_tail();
+		u32 tails[kMaxTxQueues];
+		for (u32 q = 0; q < kMaxTxQueues; q++)
+			tails[q] = txq_tail(q);
 		for (auto it = m_dead_ahs.begin(); it != m_dead_ahs.end();) {
 			IpAh &ah = *it;
 			++it;
-			if (all || ah_reapable(tail, ah.m_last_send.load())) {
+			bool reapable = true;
+			const u32 used = ah.m_used.load();
+			for (u32 q = 0; reapable && q < kMaxTxQueues; q++)
+				reapable = !(used & (1u << q)) || ah_reapable(tails[q], ah.m_last_send[q].load());
+			if (all || reapable) {
 				m_dead_ahs.remove(ah);
 				reap.push_back(ah);
 			}
@@ -120,62 +130,298 @@ void UdChannel::reap_task()
 		m_ifc.wq().queue(m_reap_work, kReapAhIntervalMs);
 }
 
-Status UdChannel::create(IbDevice ib)
+/* ---- TX queues ---- */
+
+TxQueue::TxQueue(UdChannel &ch, u16 index, u32 seq) noexcept : m_ch(ch), m_index(index), m_head(seq)
 {
-	m_caps = kern::query_verbs_caps(ib);
-	u32 max_wr = m_caps.max_qp_wr ? m_caps.max_qp_wr : kMaxQueueSize;
-	m_tx_size = min_u32(kern::params::send_queue_size(), max_wr);
-	m_rx_size = min_u32(kern::params::recv_queue_size(), max_wr);
-	/* Ring indices are masked: keep both powers of two even after the HCA clamp. */
-	while (m_tx_size & (m_tx_size - 1))
-		m_tx_size &= m_tx_size - 1;
-	while (m_rx_size & (m_rx_size - 1))
-		m_rx_size &= m_rx_size - 1;
+	m_tail.store(seq);
+	m_out_head = seq;
+	m_out_tail.store(seq);
+}
 
-	m_pd = TRY(kern::Pd::create(ib));
-	m_ifc.cm().probe(ib, m_pd);
-	/* Connected mode's receives and drains complete here too (Cm::rx_cq_extra, as in-tree). */
-	const u32 rx_cqe = m_rx_size + 1 + m_ifc.cm().rx_cq_extra(m_rx_size, m_tx_size);
-	m_rx_cq = TRY((kern::Cq::create<UdChannel, &UdChannel::on_rx_cq>(ib, this, static_cast<int>(rx_cqe), 0)));
-	m_tx_cq = TRY((kern::Cq::create<UdChannel, &UdChannel::on_tx_cq>(ib, this, static_cast<int>(m_tx_size), 0)));
+TxQueue::~TxQueue()
+{
+	/* The QP goes before its CQ; the NAPI context is deleted by the channel first. */
+	m_qp.reset();
+	m_cq.reset();
+}
 
+Status TxQueue::create(IbDevice ib, kern::Pd &pd, u32 size, int max_send_sge)
+{
+	m_size = size;
+	m_max_send_sge = max_send_sge;
+	m_cq = TRY((kern::Cq::create<TxQueue, &TxQueue::on_cq>(ib, this, static_cast<int>(size), 0)));
 	kern::UdQpInit init{};
-	init.max_send_wr = m_tx_size;
-	init.max_recv_wr = m_rx_size;
-	init.max_send_sge = min_u32(m_caps.max_send_sge ? m_caps.max_send_sge : 1, kern::kMaxSendSge);
+	init.max_send_wr = size;
+	init.max_recv_wr = 0; /* sends only: receives come to the channel's QP */
+	init.max_send_sge = static_cast<u32>(max_send_sge);
 	init.max_recv_sge = 1;
-	init.create_flags = m_caps.block_mcast_loopback ? kern::qp_create::BlockMcastLoopback : 0;
-	m_qp = TRY(kern::UdQp::create(m_pd, m_tx_cq, m_rx_cq, init));
-	m_max_send_sge = static_cast<int>(init.max_send_sge);
+	m_qp = TRY(kern::UdQp::create(pd, m_cq, m_cq, init));
 	m_qpn = m_qp.qp_num();
-
-	m_rx_ring = kern::make_array<kern::RxSlot>(Gfp::Kernel, m_rx_size);
-	m_tx_ring = kern::make_array<TxSlot>(Gfp::Kernel, m_tx_size);
-	if (!m_rx_ring || !m_tx_ring)
+	m_ring = kern::make_array<TxSlot>(Gfp::Kernel, size);
+	if (!m_ring)
 		return Error(-kern::err::ENOMEM);
 	return kern::ok();
 }
 
+Status TxQueue::open(u16 pkey_index, u32 port, u32 qkey)
+{
+	kern::QpState failed = kern::QpState::Reset;
+	Status st = m_qp.init_to_rts(pkey_index, port, qkey, 0, &failed);
+	if (st.is_err()) {
+		kern_warn("%s: failed to bring send QP %u up (state %u): %d", m_ch.ifc().name(), m_index,
+			  static_cast<unsigned>(failed), st.error().code());
+		return st;
+	}
+	m_ch.m_dev.bql_reset(m_index);
+	m_napi.enable();
+	(void)m_cq.req_notify();
+	return kern::ok();
+}
+
+void TxQueue::stop(const char *name)
+{
+	Status st = m_qp.modify_state(kern::QpState::Err);
+	if (st.is_err())
+		kern_warn("%s: failed to move send QP %u to the error state: %d", name, m_index, st.error().code());
+	const u64 deadline = kern::time::deadline_ms(kDrainTimeoutMs);
+	while (m_head != tail()) {
+		if (poll(-1) > 0)
+			continue;
+		if (kern::time::passed(deadline)) {
+			kern_warn("%s: timed out draining send QP %u (%u sends left)", name, m_index, m_head - tail());
+			break;
+		}
+		kern::time::sleep_ms(1);
+	}
+	st = m_qp.modify_state(kern::QpState::Reset);
+	if (st.is_err())
+		kern_warn("%s: failed to reset send QP %u: %d", name, m_index, st.error().code());
+	for (u32 t = tail(); t != m_head; t++) {
+		TxSlot &slot = m_ring[t & (m_size - 1)];
+		if (slot.skb) {
+			m_qp.tx_release(slot.skb, slot.map, 0, false);
+			slot.skb = Skb();
+			m_ch.ifc().count_tx_dropped();
+		}
+	}
+	m_tail.store_release(m_head);
+	m_out_tail.store_release(m_out_head);
+}
+
+int TxQueue::poll(int budget)
+{
+	const bool draining = budget < 0;
+	const int limit = draining ? static_cast<int>(m_size) : budget;
+	u32 tail = m_tail.load(); /* this poll is the only writer */
+	Iface &ifc = m_ch.ifc();
+	TxqStats &qs = ifc.stats().txq[m_index];
+	Cm &cm = ifc.cm();
+	u32 done_pkts = 0, done_bytes = 0;
+	const int done = poll_cq(m_cq, limit, [&](const kern::Wc &wc) {
+		if (cm::wr_is_cm(wc.wr_id())) {
+			cm.tx_complete(wc, draining ? 0 : budget);
+			return;
+		}
+		const u32 id = static_cast<u32>(wc.wr_id());
+		/* Completions need not come in posting order (multicast may lag): the slot is the wr_id. */
+		TxSlot &slot = m_ring[id & (m_size - 1)];
+		if (unlikely(!slot.skb)) {
+			kern_warn("%s: send completion for empty slot %u on queue %u", ifc.name(), id & (m_size - 1),
+				  m_index);
+			return;
+		}
+		const bool sent = wc.ok();
+		if (likely(sent)) {
+			bump(qs.packets);
+			bump(qs.bytes, slot.len);
+		} else if (!wc.flushed()) {
+			ipoib_dbg("%s: send error %u (vendor 0x%x) on queue %u", ifc.name(), wc.status(), wc.vendor_err(),
+				  m_index);
+			ifc.count_tx_error();
+			/* A UD send error leaves the QP in SQE, flushing every later send: recover it. */
+			ifc.wq().queue(m_ch.recover_work());
+		}
+		done_pkts++;
+		done_bytes += slot.len;
+		m_qp.tx_release(slot.skb, slot.map, draining ? 0 : budget, sent);
+		slot.skb = Skb();
+		tail++;
+		m_tail.store_release(tail);
+		out_completed();
+	});
+
+	if (!draining) {
+		if (done_pkts)
+			m_ch.m_dev.bql_completed(m_index, done_pkts, done_bytes);
+		maybe_wake();
+		if (done < budget && m_napi.complete_done(done)) {
+			Result<bool> missed = m_cq.req_notify_report_missed();
+			if (missed.is_ok() && missed.value())
+				m_napi.schedule();
+		}
+	}
+	return done;
+}
+
+void TxQueue::send(Skb &skb, IpAh *ah, u32 qpn)
+{
+	Iface &ifc = m_ch.ifc();
+	const u32 len = skb.len();
+	const u32 head = m_head;
+	if (unlikely(out_full() || tx_ring_full(head, tail(), m_size))) {
+		/* Cannot happen while the queue is stopped at sendq - 1; be safe anyway. */
+		m_ch.m_dev.stop_subqueue(m_index);
+		ifc.drop_tx(skb);
+		return;
+	}
+	TxSlot &slot = m_ring[head & (m_size - 1)];
+	/* Filled before posting: the completion can be polled on another CPU before the post returns. */
+	slot.skb = skb;
+	slot.len = len;
+	const u32 qkey = ifc.addr().qkey;
+	Status st = m_qp.send_skb(skb, head, ah->ref(), qpn, qkey, kern::send_flag::Signaled, m_max_send_sge, slot.map);
+	if (unlikely(st.is_err()) && st.error().code() == -kern::err::E2BIG) {
+		if (skb.linearize().is_ok())
+			st = m_qp.send_skb(skb, head, ah->ref(), qpn, qkey, kern::send_flag::Signaled, m_max_send_sge,
+					   slot.map);
+	}
+	if (unlikely(st.is_err())) {
+		slot.skb = Skb();
+		ipoib_dbg("%s: post_send failed on queue %u: %d", ifc.name(), m_index, st.error().code());
+		ifc.count_tx_error();
+		ifc.drop_tx(skb);
+		return;
+	}
+	m_head = head + 1;
+	/* After the post: the completion may already be polled, but BQL tolerates completed-before-sent. */
+	m_ch.m_dev.bql_sent(m_index, len);
+	out_posted();
+}
+
+void TxQueue::out_posted() noexcept
+{
+	m_out_head++;
+	if (tx_should_stop(m_out_head, m_out_tail.load_acquire(), m_size)) {
+		m_ch.m_dev.stop_subqueue(m_index);
+		m_ch.ifc().stats().txq[m_index].stops.fetch_add(1);
+		/* Completions may all have arrived before the stop: re-check so the queue is not stuck. */
+		maybe_wake();
+	}
+}
+
+/* m_out_head is the xmit's; read racily here, a stale value only defers the wake to the next completion. */
+void TxQueue::maybe_wake() noexcept
+{
+	Iface &ifc = m_ch.ifc();
+	if (m_ch.m_dev.subqueue_stopped(m_index) && ifc.oper_up() && !m_ch.m_paused.load() && (m_index != 0 || ifc.cm().full_conns() == 0) &&
+	    tx_should_wake(m_out_head, m_out_tail.load_acquire(), m_size))
+		m_ch.m_dev.wake_subqueue(m_index);
+}
+
+/* ---- The channel ---- */
+
+Status UdChannel::create(IbDevice ib, u32 allocated_txqs)
+{
+	m_ib = ib;
+	m_caps = kern::query_verbs_caps(ib);
+	m_limits = ring_limits(m_caps.max_qp_wr);
+	m_tx_size = min_u32(kern::params::send_queue_size(), m_limits.tx_max);
+	m_rx_size = min_u32(kern::params::recv_queue_size(), m_limits.rx_max);
+	/* Ring indices are masked: keep both powers of two even after the HCA clamp. */
+	m_tx_size = floor_pow2(m_tx_size);
+	m_rx_size = floor_pow2(m_rx_size);
+	m_cm_rx_size = m_rx_size;
+	m_max_ntx = tx_queues_max(allocated_txqs, m_caps.max_qp);
+
+	m_pd = TRY(kern::Pd::create(ib));
+	m_ifc.cm().probe(ib, m_pd);
+	/*
+	 * The receive QP and CQ have room for the largest ring -G accepts, so
+	 * a resize never replaces the QP whose number peers address. Connected
+	 * mode's receives and drains complete here too (Cm::rx_cq_extra, as
+	 * in-tree), for rings it sizes once, at these module-parameter sizes.
+	 */
+	const u32 rx_cqe = m_limits.rx_max + 1 + m_ifc.cm().rx_cq_extra(m_rx_size, m_tx_size);
+	m_rx_cq = TRY((kern::Cq::create<UdChannel, &UdChannel::on_rx_cq>(ib, this, static_cast<int>(rx_cqe), 0)));
+
+	kern::UdQpInit init{};
+	init.max_send_wr = 1; /* never sends: the TX queues have QPs of their own */
+	init.max_recv_wr = m_limits.rx_max;
+	init.max_send_sge = 1;
+	init.max_recv_sge = 1;
+	m_qp = TRY(kern::UdQp::create(m_pd, m_rx_cq, m_rx_cq, init));
+	m_qpn = m_qp.qp_num();
+	m_max_send_sge = static_cast<int>(min_u32(m_caps.max_send_sge ? m_caps.max_send_sge : 1, kern::kMaxSendSge));
+
+	m_rx_ring = kern::make_array<kern::RxSlot>(Gfp::Kernel, m_rx_size);
+	if (!m_rx_ring)
+		return Error(-kern::err::ENOMEM);
+	return make_txqs(tx_queues_default(kern::online_cpus(), m_max_ntx));
+}
+
+/*
+ * ntx TX queues at m_tx_size. Queue 0 must come up; past it, a QP the
+ * HCA refuses ends the list there (logged), so a device short of QPs
+ * still works with fewer queues.
+ */
+Status UdChannel::make_txqs(u32 ntx)
+{
+	for (u32 q = 0; q < ntx; q++) {
+		kern::UniquePtr<TxQueue> t = kern::make<TxQueue>(Gfp::Kernel, *this, static_cast<u16>(q), m_txq_seq[q]);
+		Status st = t ? t->create(m_ib, m_pd, m_tx_size, m_max_send_sge) : Status(Error(-kern::err::ENOMEM));
+		if (st.is_err()) {
+			if (q == 0)
+				return st;
+			kern_info("%s: %u TX queues instead of %u: send QP %u: %d", m_ifc.name(), q, ntx, q,
+				  st.error().code());
+			break;
+		}
+		m_tx_qpns[q] = t->qpn();
+		if (m_dev)
+			t->napi().init<TxQueue, &TxQueue::poll>(t.get(), m_dev, kNapiWeight);
+		m_txq[q] = t.release();
+		m_ntx = q + 1;
+	}
+	return kern::ok();
+}
+
+void UdChannel::free_txqs()
+{
+	for (u32 q = 0; q < m_ntx; q++) {
+		TxQueue *t = m_txq[q];
+		m_txq_seq[q] = t->head();
+		t->napi().del();
+		kern::UniquePtr<TxQueue> free(t);
+		m_txq[q] = nullptr;
+		m_tx_qpns[q] = 0;
+	}
+	m_ntx = 0;
+}
+
 void UdChannel::destroy()
 {
-	/* The QP goes before its CQs, the CQs (and the AHs, reaped by the caller) before the PD. */
+	/* The QPs go before their CQs, the CQs (and the AHs, reaped by the caller) before the PD. */
+	free_txqs();
 	m_qp.reset();
-	m_tx_cq.reset();
 	m_rx_cq.reset();
 	m_pd.reset();
 }
 
-/* Weight 64 for both (in-tree receives with 4); GRO batches per poll. */
+/* Weight 64 for all (in-tree receives with 4); GRO batches per poll. */
 void UdChannel::init_napi(NetDev dev)
 {
+	m_dev = dev;
 	m_rx_napi.init<UdChannel, &UdChannel::poll_rx>(this, dev, kNapiWeight);
-	m_tx_napi.init<UdChannel, &UdChannel::poll_tx>(this, dev, kNapiWeight);
+	for (u32 q = 0; q < m_ntx; q++)
+		m_txq[q]->napi().init<TxQueue, &TxQueue::poll>(m_txq[q], dev, kNapiWeight);
 }
 
 void UdChannel::del_napi()
 {
 	m_rx_napi.del();
-	m_tx_napi.del();
+	for (u32 q = 0; q < m_ntx; q++)
+		m_txq[q]->napi().del();
 }
 
 Status UdChannel::open(u16 pkey_index, u32 port, u32 qkey)
@@ -187,35 +433,45 @@ Status UdChannel::open(u16 pkey_index, u32 port, u32 qkey)
 			  st.error().code());
 		return st;
 	}
-
-	m_tx_head = 0;
-	m_tx_tail.store_release(0);
-	m_out_head = 0;
-	m_out_tail.store_release(0);
-	m_rx_posted = 0;
-	for (u32 i = 0; i < m_rx_size; i++) {
-		st = m_qp.rx_refill(m_ifc.netdev(), i, m_ifc.addr().rx_buf_len, m_rx_ring[i]);
-		if (st.is_err()) {
-			kern_warn("%s: failed to post receive buffer %u: %d", m_ifc.name(), i, st.error().code());
-			(void)m_qp.modify_state(kern::QpState::Reset);
-			for (u32 j = 0; j < i; j++)
-				m_qp.rx_release(m_rx_ring[j], m_ifc.addr().rx_buf_len);
-			return st;
+	u32 up = 0;
+	for (; up < m_ntx; up++) {
+		st = m_txq[up]->open(pkey_index, port, qkey);
+		if (st.is_err())
+			break;
+	}
+	if (st.is_ok()) {
+		m_rx_posted = 0;
+		for (u32 i = 0; i < m_rx_size; i++) {
+			st = m_qp.rx_refill(m_ifc.netdev(), i, m_ifc.addr().rx_buf_len, m_rx_ring[i]);
+			if (st.is_err()) {
+				kern_warn("%s: failed to post receive buffer %u: %d", m_ifc.name(), i, st.error().code());
+				for (u32 j = 0; j < i; j++)
+					m_qp.rx_release(m_rx_ring[j], m_ifc.addr().rx_buf_len);
+				m_rx_posted = 0;
+				break;
+			}
+			m_rx_posted++;
 		}
-		m_rx_posted++;
+	}
+	if (st.is_err()) {
+		(void)m_qp.modify_state(kern::QpState::Reset);
+		for (u32 q = 0; q < up; q++) {
+			m_txq[q]->napi().disable();
+			m_txq[q]->stop(m_ifc.name());
+		}
+		return st;
 	}
 
 	m_rx_napi.enable();
-	m_tx_napi.enable();
 	(void)m_rx_cq.req_notify();
-	(void)m_tx_cq.req_notify();
 	return kern::ok();
 }
 
 void UdChannel::stop()
 {
 	m_rx_napi.disable();
-	m_tx_napi.disable();
+	for (u32 q = 0; q < m_ntx; q++)
+		m_txq[q]->napi().disable();
 
 	Status st = m_qp.modify_state(kern::QpState::Err);
 	if (st.is_err())
@@ -225,16 +481,18 @@ void UdChannel::stop()
 	 * Drain from process context: every posted WR now completes, most
 	 * as flushed. Successful receives still queued are dropped, not
 	 * delivered, since the interface is going down (in-tree does the
-	 * same by turning them into flush errors).
+	 * same by turning them into flush errors). Queue 0 first: connected
+	 * mode's sends complete there, and its receives on the receive CQ.
 	 */
+	for (u32 q = 0; q < m_ntx; q++)
+		m_txq[q]->stop(m_ifc.name());
 	const u64 deadline = kern::time::deadline_ms(kDrainTimeoutMs);
-	while (m_rx_posted > 0 || tx_head() != tx_tail()) {
-		int n = poll_rx(-1) + poll_tx(-1);
+	while (m_rx_posted > 0) {
+		int n = poll_rx(-1);
 		if (n > 0)
 			continue;
 		if (kern::time::passed(deadline)) {
-			kern_warn("%s: timed out draining the QP (%u receives, %u sends left)", m_ifc.name(), m_rx_posted,
-				  tx_head() - tx_tail());
+			kern_warn("%s: timed out draining the QP (%u receives left)", m_ifc.name(), m_rx_posted);
 			break;
 		}
 		kern::time::sleep_ms(1);
@@ -248,36 +506,72 @@ void UdChannel::stop()
 	for (u32 i = 0; i < m_rx_size; i++)
 		m_qp.rx_release(m_rx_ring[i], m_ifc.addr().rx_buf_len);
 	m_rx_posted = 0;
-	for (u32 t = tx_tail(); t != tx_head(); t++) {
-		TxSlot &slot = m_tx_ring[t & (m_tx_size - 1)];
-		if (slot.skb) {
-			m_qp.tx_release(slot.skb, slot.map, 0, false);
-			slot.skb = Skb();
-			m_ifc.count_tx_dropped();
-		}
-	}
-	m_tx_tail.store_release(m_tx_head);
-	m_out_tail.store_release(m_out_head);
 }
 
-/* Moves the QP from SQE back to RTS after a send error (in-tree: qp_state_work). */
-void UdChannel::recover_task()
+Status UdChannel::resize(u32 rx, u32 tx, u32 ntx)
 {
-	if (!m_ifc.oper_up())
-		return;
+	if (rx != m_rx_size) {
+		kern::UniqueArray<kern::RxSlot> ring = kern::make_array<kern::RxSlot>(Gfp::Kernel, rx);
+		if (!ring)
+			return Error(-kern::err::ENOMEM);
+		m_rx_ring = kern::move(ring);
+		m_rx_size = rx;
+	}
+	const u32 old_tx = m_tx_size, old_ntx = m_ntx;
+	free_txqs();
+	m_tx_size = tx;
+	Status st = make_txqs(ntx);
+	if (st.is_err()) {
+		free_txqs();
+		m_tx_size = old_tx;
+		Status back = make_txqs(old_ntx);
+		if (back.is_err())
+			kern_warn("%s: no TX queue after a failed resize: %d", m_ifc.name(), back.error().code());
+		return st;
+	}
+	return kern::ok();
+}
+
+u32 UdChannel::txq_tail(u32 q) const noexcept
+{
+	return q < m_ntx ? m_txq[q]->tail() : m_txq_seq[q];
+}
+
+void UdChannel::stamp(IpAh *ah, u16 txq) noexcept
+{
+	if (unlikely(txq >= m_ntx))
+		return; /* send() drops it */
+	ah->m_last_send[txq].store(m_txq[txq]->head());
+	const u32 bit = 1u << txq;
+	const u32 used = ah->m_used.load();
+	if (unlikely(!(used & bit)))
+		ah->m_used.store(used | bit); /* the owner's lock serialises stamps */
+}
+
+/* Moves a send QP from SQE back to RTS after a send error (in-tree: qp_state_work). */
+void TxQueue::recover()
+{
 	Result<kern::QpState> st = m_qp.query_state();
 	if (st.is_err() || st.value() != kern::QpState::Sqe)
 		return;
 	Status rc = m_qp.modify_state(kern::QpState::Rts);
 	if (rc.is_err())
-		kern_warn("%s: failed to recover the QP from the send-queue error state: %d", m_ifc.name(), rc.error().code());
+		kern_warn("%s: failed to recover send QP %u from the send-queue error state: %d", m_ch.ifc().name(),
+			  m_index, rc.error().code());
 	else
-		kern_info("%s: QP recovered from the send-queue error state", m_ifc.name());
+		kern_info("%s: send QP %u recovered from the send-queue error state", m_ch.ifc().name(), m_index);
+}
+
+/* On the interface's ordered queue, so never concurrent with a resize (which cancels it first). */
+void UdChannel::recover_task()
+{
+	if (!m_ifc.oper_up())
+		return;
+	for (u32 q = 0; q < m_ntx; q++)
+		m_txq[q]->recover();
 }
 
 void UdChannel::on_rx_cq() { m_rx_napi.schedule(); }
-
-void UdChannel::on_tx_cq() { m_tx_napi.schedule(); }
 
 /*
  * budget < 0: the drain, from process context, with NAPI disabled: every
@@ -292,6 +586,8 @@ int UdChannel::poll_rx(int budget)
 	local.m_lid = m_ifc.addr().lid;
 	local.m_qpn = m_qpn;
 	local.m_gid = m_ifc.addr().gid;
+	local.m_tx_qpns = m_tx_qpns;
+	local.m_ntx = m_ntx;
 	const NetDev dev = m_ifc.netdev();
 	const u32 buf_len = m_ifc.addr().rx_buf_len;
 	Stats &stats = m_ifc.stats();
@@ -381,6 +677,11 @@ int UdChannel::poll_rx(int budget)
 			bump(stats.multicast);
 	});
 
+	if (!draining) {
+		bump(m_rx_polls);
+		if (done >= budget)
+			bump(m_rx_exhausted);
+	}
 	if (!draining && done < budget && m_rx_napi.complete_done(done)) {
 		Result<bool> missed = m_rx_cq.req_notify_report_missed();
 		if (missed.is_ok() && missed.value())
@@ -389,53 +690,7 @@ int UdChannel::poll_rx(int budget)
 	return done;
 }
 
-int UdChannel::poll_tx(int budget)
-{
-	const bool draining = budget < 0;
-	const int limit = draining ? static_cast<int>(m_tx_size) : budget;
-	u32 tail = m_tx_tail.load(); /* this poll is the only writer */
-	Cm &cm = m_ifc.cm();
-	const int done = poll_cq(m_tx_cq, limit, [&](const kern::Wc &wc) {
-		if (cm::wr_is_cm(wc.wr_id())) {
-			cm.tx_complete(wc, draining ? 0 : budget);
-			return;
-		}
-		const u32 id = static_cast<u32>(wc.wr_id());
-		/* Completions need not come in posting order (multicast may lag): the slot is the wr_id. */
-		TxSlot &slot = m_tx_ring[id & (m_tx_size - 1)];
-		if (unlikely(!slot.skb)) {
-			kern_warn("%s: send completion for empty slot %u", m_ifc.name(), id & (m_tx_size - 1));
-			return;
-		}
-		const bool sent = wc.ok();
-		if (likely(sent)) {
-			bump(m_ifc.stats().tx_packets);
-			bump(m_ifc.stats().tx_bytes, slot.len);
-		} else if (!wc.flushed()) {
-			ipoib_dbg("%s: send error %u (vendor 0x%x)", m_ifc.name(), wc.status(), wc.vendor_err());
-			m_ifc.count_tx_error();
-			/* A UD send error leaves the QP in SQE, flushing every later send: recover it. */
-			m_ifc.wq().queue(m_recover_work);
-		}
-		m_qp.tx_release(slot.skb, slot.map, draining ? 0 : budget, sent);
-		slot.skb = Skb();
-		tail++;
-		m_tx_tail.store_release(tail);
-		out_completed();
-	});
-
-	if (!draining) {
-		maybe_wake();
-		if (done < budget && m_tx_napi.complete_done(done)) {
-			Result<bool> missed = m_tx_cq.req_notify_report_missed();
-			if (missed.is_ok() && missed.value())
-				m_tx_napi.schedule();
-		}
-	}
-	return done;
-}
-
-void UdChannel::send(Skb skb, IpAh *ah, u32 qpn)
+void UdChannel::send(Skb skb, IpAh *ah, u32 qpn, u16 txq)
 {
 	const u32 len = skb.len();
 	/*
@@ -457,51 +712,12 @@ void UdChannel::send(Skb skb, IpAh *ah, u32 qpn)
 		m_ifc.drop_tx(skb);
 		return;
 	}
-	const u32 head = m_tx_head;
-	if (unlikely(out_full() || tx_ring_full(head, tx_tail(), m_tx_size))) {
-		/* Cannot happen while the queue is stopped at sendq - 1; be safe anyway. */
-		m_ifc.netdev().stop_queue();
+	if (unlikely(txq >= m_ntx || m_paused.load())) {
+		/* The core never maps past the real queue count, which never exceeds ours. */
 		m_ifc.drop_tx(skb);
 		return;
 	}
-	TxSlot &slot = m_tx_ring[head & (m_tx_size - 1)];
-	/* Filled before posting: the completion can be polled on another CPU before the post returns. */
-	slot.skb = skb;
-	slot.len = len;
-	Status st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_ifc.addr().qkey, kern::send_flag::Signaled, m_max_send_sge,
-				  slot.map);
-	if (unlikely(st.is_err()) && st.error().code() == -kern::err::E2BIG) {
-		if (skb.linearize().is_ok())
-			st = m_qp.send_skb(skb, head, ah->ref(), qpn, m_ifc.addr().qkey, kern::send_flag::Signaled,
-					   m_max_send_sge, slot.map);
-	}
-	if (unlikely(st.is_err())) {
-		slot.skb = Skb();
-		ipoib_dbg("%s: post_send failed: %d", m_ifc.name(), st.error().code());
-		m_ifc.count_tx_error();
-		m_ifc.drop_tx(skb);
-		return;
-	}
-	m_tx_head = head + 1;
-	out_posted();
-}
-
-void UdChannel::out_posted() noexcept
-{
-	m_out_head++;
-	if (tx_should_stop(m_out_head, m_out_tail.load_acquire(), m_tx_size)) {
-		m_ifc.netdev().stop_queue();
-		/* Completions may all have arrived before the stop: re-check so the queue is not stuck. */
-		maybe_wake();
-	}
-}
-
-/* m_out_head is the xmit's; read racily here, a stale value only defers the wake to the next completion. */
-void UdChannel::maybe_wake() noexcept
-{
-	if (m_ifc.netdev().queue_stopped() && m_ifc.oper_up() && m_ifc.cm().full_conns() == 0 &&
-	    tx_should_wake(m_out_head, m_out_tail.load_acquire(), m_tx_size))
-		m_ifc.netdev().wake_queue();
+	m_txq[txq]->send(skb, ah, qpn);
 }
 
 } // namespace ipoib

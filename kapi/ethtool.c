@@ -124,6 +124,62 @@ static void kapi_ethtool_get_stats(struct net_device *dev, struct ethtool_stats 
 	kapi_upcall_ethtool_get_stats(owner_of(dev), KND(dev), data);
 }
 
+static void kapi_ethtool_get_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,
+				      struct kernel_ethtool_ringparam *kring, struct netlink_ext_ack *extack)
+{
+	struct kapi_ethtool_rings r = {};
+
+	if (kapi_ethtool_gone(dev))
+		return;
+	kapi_upcall_ethtool_get_rings(owner_of(dev), KND(dev), &r);
+	ring->rx_max_pending = r.rx_max;
+	ring->tx_max_pending = r.tx_max;
+	ring->rx_pending = r.rx;
+	ring->tx_pending = r.tx;
+}
+
+static int kapi_ethtool_set_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,
+				      struct kernel_ethtool_ringparam *kring, struct netlink_ext_ack *extack)
+{
+	struct kapi_ethtool_rings r = {
+		.rx = ring->rx_pending,
+		.tx = ring->tx_pending,
+	};
+
+	if (kapi_ethtool_gone(dev))
+		return -ENODEV;
+	if (ring->rx_mini_pending || ring->rx_jumbo_pending)
+		return -EINVAL;
+	return kapi_upcall_ethtool_set_rings(owner_of(dev), KND(dev), &r);
+}
+
+static void kapi_ethtool_get_channels(struct net_device *dev, struct ethtool_channels *ch)
+{
+	struct kapi_ethtool_channels c = {};
+
+	if (kapi_ethtool_gone(dev))
+		return;
+	kapi_upcall_ethtool_get_channels(owner_of(dev), KND(dev), &c);
+	ch->max_rx = c.max_rx;
+	ch->max_tx = c.max_tx;
+	ch->rx_count = c.rx;
+	ch->tx_count = c.tx;
+}
+
+static int kapi_ethtool_set_channels(struct net_device *dev, struct ethtool_channels *ch)
+{
+	struct kapi_ethtool_channels c = {
+		.rx = ch->rx_count,
+		.tx = ch->tx_count,
+	};
+
+	if (kapi_ethtool_gone(dev))
+		return -ENODEV;
+	if (ch->combined_count || ch->other_count)
+		return -EINVAL;
+	return kapi_upcall_ethtool_set_channels(owner_of(dev), KND(dev), &c);
+}
+
 const struct ethtool_ops kapi_ethtool_ops = {
 	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS | ETHTOOL_COALESCE_RX_MAX_FRAMES,
 	.get_drvinfo = kapi_ethtool_get_drvinfo,
@@ -134,4 +190,8 @@ const struct ethtool_ops kapi_ethtool_ops = {
 	.get_sset_count = kapi_ethtool_get_sset_count,
 	.get_strings = kapi_ethtool_get_strings,
 	.get_ethtool_stats = kapi_ethtool_get_stats,
+	.get_ringparam = kapi_ethtool_get_ringparam,
+	.set_ringparam = kapi_ethtool_set_ringparam,
+	.get_channels = kapi_ethtool_get_channels,
+	.set_channels = kapi_ethtool_set_channels,
 };

@@ -88,7 +88,8 @@ static int kapi_ndo_stop(struct net_device *dev)
 static netdev_tx_t kapi_ndo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	return (netdev_tx_t)kapi_upcall_netdev_start_xmit(owner_of(dev), KND(dev),
-							  (struct kapi_skb *)skb);
+							  (struct kapi_skb *)skb,
+							  skb_get_queue_mapping(skb));
 }
 
 static int kapi_ndo_change_mtu(struct net_device *dev, int new_mtu)
@@ -307,10 +308,15 @@ int kapi_netdev_alloc(const struct kapi_netdev_config *cfg, void *owner, struct 
 	if (name_len == 0 || name_len >= IFNAMSIZ)
 		return -EINVAL;
 
-	dev = alloc_netdev(sizeof(struct kapi_netdev_priv), cfg->name, NET_NAME_UNKNOWN,
-			   kapi_netdev_setup);
+	dev = alloc_netdev_mqs(sizeof(struct kapi_netdev_priv), cfg->name, NET_NAME_UNKNOWN,
+			       kapi_netdev_setup, max_t(unsigned int, cfg->num_tx_queues, 1), 1);
 	if (!dev)
 		return -ENOMEM;
+	rc = netif_set_real_num_tx_queues(dev, 1);
+	if (rc) {
+		free_netdev(dev);
+		return rc;
+	}
 
 	rc = kapi_netdev_apply_config(dev, cfg);
 	if (rc) {
@@ -519,6 +525,83 @@ void kapi_netif_wake_queue(struct kapi_netdev *dev)
 int kapi_netif_queue_stopped(const struct kapi_netdev *dev)
 {
 	return netif_queue_stopped(CND(dev));
+}
+
+void kapi_netif_subqueue_start(struct kapi_netdev *dev, kapi_u16 q)
+{
+	netif_tx_start_queue(netdev_get_tx_queue(ND(dev), q));
+}
+
+void kapi_netif_subqueue_stop(struct kapi_netdev *dev, kapi_u16 q)
+{
+	netif_tx_stop_queue(netdev_get_tx_queue(ND(dev), q));
+}
+
+void kapi_netif_subqueue_wake(struct kapi_netdev *dev, kapi_u16 q)
+{
+	netif_tx_wake_queue(netdev_get_tx_queue(ND(dev), q));
+}
+
+int kapi_netif_subqueue_stopped(const struct kapi_netdev *dev, kapi_u16 q)
+{
+	return netif_tx_queue_stopped(netdev_get_tx_queue(CND(dev), q));
+}
+
+void kapi_netif_tx_start_all(struct kapi_netdev *dev)
+{
+	netif_tx_start_all_queues(ND(dev));
+}
+
+void kapi_netif_tx_wake_all(struct kapi_netdev *dev)
+{
+	netif_tx_wake_all_queues(ND(dev));
+}
+
+void kapi_netif_tx_disable(struct kapi_netdev *dev)
+{
+	netif_tx_disable(ND(dev));
+}
+
+void kapi_netdev_tx_sent(struct kapi_netdev *dev, kapi_u16 q, kapi_u32 bytes)
+{
+	netdev_tx_sent_queue(netdev_get_tx_queue(ND(dev), q), bytes);
+}
+
+void kapi_netdev_tx_completed(struct kapi_netdev *dev, kapi_u16 q, kapi_u32 pkts, kapi_u32 bytes)
+{
+	netdev_tx_completed_queue(netdev_get_tx_queue(ND(dev), q), pkts, bytes);
+}
+
+void kapi_netdev_tx_reset(struct kapi_netdev *dev, kapi_u16 q)
+{
+	netdev_tx_reset_queue(netdev_get_tx_queue(ND(dev), q));
+}
+
+kapi_u32 kapi_netdev_num_tx_queues(const struct kapi_netdev *dev)
+{
+	return CND(dev)->num_tx_queues;
+}
+
+kapi_u32 kapi_netdev_real_num_tx_queues(const struct kapi_netdev *dev)
+{
+	return CND(dev)->real_num_tx_queues;
+}
+
+int kapi_netdev_set_xps_cpu(struct kapi_netdev *dev, kapi_u32 cpu, kapi_u16 q)
+{
+	if (cpu >= nr_cpu_ids || !cpu_possible(cpu))
+		return -EINVAL;
+	return netif_set_xps_queue(ND(dev), cpumask_of(cpu), q);
+}
+
+kapi_u32 kapi_num_online_cpus(void)
+{
+	return num_online_cpus();
+}
+
+kapi_u32 kapi_num_possible_cpus(void)
+{
+	return num_possible_cpus();
 }
 
 void kapi_netif_tx_lock_bh(struct kapi_netdev *dev)

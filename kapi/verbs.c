@@ -85,6 +85,7 @@ void kapi_verbs_query_caps(const struct kapi_ib_device *dev, struct kapi_verbs_c
 	out->max_send_sge = a->max_send_sge;
 	out->max_recv_sge = a->max_recv_sge;
 	out->max_cqe = a->max_cqe;
+	out->max_qp = a->max_qp;
 	out->num_comp_vectors = IBDEV(dev)->num_comp_vectors;
 	out->block_mcast_loopback = !!(a->kernel_cap_flags & IBK_BLOCK_MULTICAST_LOOPBACK);
 	out->ud_tso = !!(a->kernel_cap_flags & IBK_UD_TSO);

@@ -481,8 +481,10 @@ inline RxPacketType classify_rx(bool has_grh, const Gid &dgid, const Gid &bcast_
 /* What the receiving interface knows about itself for the echo test. */
 struct LocalPort {
 	u16 m_lid = 0;
-	u32 m_qpn = 0;
+	u32 m_qpn = 0;       /* the receive QP (the address's) */
 	Gid m_gid;
+	const u32 *m_tx_qpns = nullptr; /* the send QPs, one per TX queue */
+	u32 m_ntx = 0;
 };
 
 /*
@@ -493,10 +495,18 @@ struct LocalPort {
  * be indistinguishable, so a GRH SGID whose interface ID differs from
  * ours means "another interface sent it" and the packet is kept. Only the
  * interface ID is compared, as in-tree: the subnet prefix is the same.
+ * We send from one QP per TX queue (not the receive QP the address
+ * names), so the source QP may be any of those.
  */
 inline bool is_own_echo(u16 slid, u32 src_qp, bool has_grh, const Gid &sgid, const LocalPort &local) noexcept
 {
-	if (slid != local.m_lid || (src_qp & kQpnMask) != (local.m_qpn & kQpnMask))
+	if (slid != local.m_lid)
+		return false;
+	const u32 qp = src_qp & kQpnMask;
+	bool ours = qp == (local.m_qpn & kQpnMask);
+	for (u32 i = 0; !ours && i < local.m_ntx; i++)
+		ours = qp == (local.m_tx_qpns[i] & kQpnMask);
+	if (!ours)
 		return false;
 	if (has_grh && sgid.interface_id() != local.m_gid.interface_id())
 		return false;

@@ -60,6 +60,22 @@ struct kapi_ethtool_coalesce {
 	kapi_u32 rx_frames;
 };
 
+/* ethtool -g / -G: the RX and TX ring sizes (mini and jumbo rings: none). */
+struct kapi_ethtool_rings {
+	kapi_u32 rx_max;
+	kapi_u32 tx_max;
+	kapi_u32 rx;
+	kapi_u32 tx;
+};
+
+/* ethtool -l / -L: separate RX and TX channels (no combined, no other). */
+struct kapi_ethtool_channels {
+	kapi_u32 max_rx;
+	kapi_u32 max_tx;
+	kapi_u32 rx;
+	kapi_u32 tx;
+};
+
 KAPI_BEGIN_DECLS
 
 /*
@@ -83,6 +99,12 @@ int kapi_upcall_ethtool_get_sset_count(void *owner, struct kapi_netdev *dev, int
 void kapi_upcall_ethtool_get_strings(void *owner, struct kapi_netdev *dev, kapi_u32 sset, kapi_u8 *data);
 /* data holds get_sset_count(KAPI_ETH_SS_STATS) values. */
 void kapi_upcall_ethtool_get_stats(void *owner, struct kapi_netdev *dev, kapi_u64 *data);
+/* -g: out arrives zeroed. -G: the core has refused values above the maximums -g reported. */
+void kapi_upcall_ethtool_get_rings(void *owner, struct kapi_netdev *dev, struct kapi_ethtool_rings *out);
+int kapi_upcall_ethtool_set_rings(void *owner, struct kapi_netdev *dev, const struct kapi_ethtool_rings *in);
+/* -l; -L: the core has refused counts above the maximums and a zero RX or TX count. */
+void kapi_upcall_ethtool_get_channels(void *owner, struct kapi_netdev *dev, struct kapi_ethtool_channels *out);
+int kapi_upcall_ethtool_set_channels(void *owner, struct kapi_netdev *dev, const struct kapi_ethtool_channels *in);
 
 KAPI_END_DECLS
 #endif /* KAPI_ETHTOOL_H */

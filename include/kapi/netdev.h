@@ -122,8 +122,9 @@ enum kapi_netdev_parent {
  * Fixed by the glue (not configurable): type ARPHRD_INFINIBAND, addr_len
  * 20, hard_header_len 24, flags |= IFF_BROADCAST | IFF_MULTICAST, our
  * net_device_ops and header_ops, netif_keep_dst() (the pseudo header
- * carries the destination, the dst is dropped before posting), one TX
- * and one RX queue.
+ * carries the destination, the dst is dropped before posting), one RX
+ * queue; num_tx_queues TX queues of which one is real until
+ * kapi_netdev_set_real_num_tx_queues().
  */
 struct kapi_netdev_config {
 	const char *name;              /* "ib%d" template or explicit; < 16 bytes */
@@ -136,6 +137,7 @@ struct kapi_netdev_config {
 	kapi_u32 min_mtu;
 	kapi_u32 max_mtu;
 	kapi_u32 tx_queue_len;
+	kapi_u16 num_tx_queues;        /* TX queues allocated (alloc only; 0 = 1); one is real until set */
 	kapi_u32 watchdog_ms;          /* ndo_tx_timeout period; 0 = core default */
 	kapi_u64 features;             /* KAPI_NETIF_F_* */
 	kapi_u64 hw_features;          /* user-toggleable subset */
@@ -294,6 +296,42 @@ void kapi_netif_stop_queue(struct kapi_netdev *dev);
 void kapi_netif_wake_queue(struct kapi_netdev *dev);
 int kapi_netif_queue_stopped(const struct kapi_netdev *dev);
 /*
+ * TX queue q (< the device's num_tx_queues): netif_tx_{start,stop,wake}_queue
+ * and netif_tx_queue_stopped on netdev_get_tx_queue(dev, q). Context: any.
+ */
+void kapi_netif_subqueue_start(struct kapi_netdev *dev, kapi_u16 q);
+void kapi_netif_subqueue_stop(struct kapi_netdev *dev, kapi_u16 q);
+void kapi_netif_subqueue_wake(struct kapi_netdev *dev, kapi_u16 q);
+int kapi_netif_subqueue_stopped(const struct kapi_netdev *dev, kapi_u16 q);
+/* Every TX queue: netif_tx_start_all_queues / netif_tx_wake_all_queues. Context: any. */
+void kapi_netif_tx_start_all(struct kapi_netdev *dev);
+void kapi_netif_tx_wake_all(struct kapi_netdev *dev);
+/*
+ * netif_tx_disable(): stops every TX queue, each under its xmit lock, so
+ * no ndo_start_xmit runs once it returns. Context: process or softirq.
+ */
+void kapi_netif_tx_disable(struct kapi_netdev *dev);
+/*
+ * Byte queue limits of TX queue q: netdev_tx_sent_queue (after a post,
+ * under the queue's xmit lock), netdev_tx_completed_queue (from its
+ * completion poll, once per poll), netdev_tx_reset_queue (no xmit and no
+ * poll running, e.g. after a drain). Context: as stated.
+ */
+void kapi_netdev_tx_sent(struct kapi_netdev *dev, kapi_u16 q, kapi_u32 bytes);
+void kapi_netdev_tx_completed(struct kapi_netdev *dev, kapi_u16 q, kapi_u32 pkts, kapi_u32 bytes);
+void kapi_netdev_tx_reset(struct kapi_netdev *dev, kapi_u16 q);
+/* dev->num_tx_queues (allocated) and dev->real_num_tx_queues. Context: any. */
+kapi_u32 kapi_netdev_num_tx_queues(const struct kapi_netdev *dev);
+kapi_u32 kapi_netdev_real_num_tx_queues(const struct kapi_netdev *dev);
+/*
+ * XPS: transmit from cpu on queue q (netif_set_xps_queue with that one
+ * CPU). Context: process; rtnl held. Returns 0 or a negative errno.
+ */
+int kapi_netdev_set_xps_cpu(struct kapi_netdev *dev, kapi_u32 cpu, kapi_u16 q);
+/* num_online_cpus(), num_possible_cpus(). Context: any. */
+kapi_u32 kapi_num_online_cpus(void);
+kapi_u32 kapi_num_possible_cpus(void);
+/*
  * netif_tx_lock_bh(): excludes ndo_start_xmit on this device. Context:
  * process or softirq; not with IRQs disabled. Never call from the xmit
  * upcall (it already runs under this lock).
@@ -429,12 +467,12 @@ int kapi_upcall_netdev_stop(void *owner, struct kapi_netdev *dev);
  * ndo_start_xmit. skb->data starts with the 24-byte hard header that
  * header_ops.create pushed (see kapi_skb_tx_pull_hdr()).
  * Context: softirq or process with BH disabled; never sleeps.
- * Locking: the TX queue lock is held (netif_tx_lock).
+ * Locking: the lock of TX queue txq (skb_get_queue_mapping) is held.
  * Ownership: KAPI_NETDEV_TX_OK means the upcall consumed skb; BUSY means it
  *   did not touch it (only return BUSY with the queue stopped).
  */
 enum kapi_netdev_tx kapi_upcall_netdev_start_xmit(void *owner, struct kapi_netdev *dev,
-						  struct kapi_skb *skb);
+						  struct kapi_skb *skb, kapi_u16 txq);
 /*
  * ndo_change_mtu. The core has checked min_mtu <= new_mtu <= max_mtu;
  * the upcall stores the effective value with kapi_netdev_set_mtu().

@@ -38,6 +38,7 @@ struct kapi_verbs_caps {
 	kapi_u32 max_send_sge;
 	kapi_u32 max_recv_sge;
 	kapi_u32 max_cqe;
+	kapi_u32 max_qp;
 	kapi_u32 num_comp_vectors;
 	kapi_u8 block_mcast_loopback; /* IBK_BLOCK_MULTICAST_LOOPBACK */
 	kapi_u8 ud_tso;               /* IBK_UD_TSO */

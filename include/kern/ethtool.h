@@ -12,6 +12,10 @@
  *     static int eth_get_sset_count(Owner &, NetDev, int sset);
  *     static void eth_get_strings(Owner &, NetDev, u32 sset, u8 *data);
  *     static void eth_get_stats(Owner &, NetDev, u64 *data);
+ *     static void eth_get_rings(Owner &, NetDev, EthRings &);
+ *     static Status eth_set_rings(Owner &, NetDev, const EthRings &);
+ *     static void eth_get_channels(Owner &, NetDev, EthChannels &);
+ *     static Status eth_set_channels(Owner &, NetDev, const EthChannels &);
  *
  * Context for all: process, rtnl held, may sleep (kapi/ethtool.h).
  */
@@ -60,6 +64,20 @@ struct EthLink {
 struct EthCoalesce {
 	u32 rx_usecs = 0;
 	u32 rx_frames = 0;
+};
+
+/* ethtool -g/-G ring sizes, -l/-L channel counts. */
+struct EthRings {
+	u32 rx_max = 0;
+	u32 tx_max = 0;
+	u32 rx = 0;
+	u32 tx = 0;
+};
+struct EthChannels {
+	u32 max_rx = 0;
+	u32 max_tx = 0;
+	u32 rx = 0;
+	u32 tx = 0;
 };
 
 /* The HCA's parent device name (PCI BDF), "" without one. Context: any. */
@@ -145,6 +163,43 @@ inline void copy_str(char (&dst)[N], const char *src)
 		static_assert(sizeof(kern::u64) == sizeof(kapi_u64));                                      \
 		Driver::eth_get_stats(*static_cast<Owner *>(owner), kern::NetDev(dev),                     \
 				      reinterpret_cast<kern::u64 *>(data));                                \
+	}                                                                                                  \
+	extern "C" void kapi_upcall_ethtool_get_rings(void *owner, struct kapi_netdev *dev,                \
+						      struct kapi_ethtool_rings *out)                      \
+	{                                                                                                  \
+		kern::EthRings r;                                                                          \
+		Driver::eth_get_rings(*static_cast<Owner *>(owner), kern::NetDev(dev), r);                 \
+		out->rx_max = r.rx_max;                                                                    \
+		out->tx_max = r.tx_max;                                                                    \
+		out->rx = r.rx;                                                                            \
+		out->tx = r.tx;                                                                            \
+	}                                                                                                  \
+	extern "C" int kapi_upcall_ethtool_set_rings(void *owner, struct kapi_netdev *dev,                 \
+						     const struct kapi_ethtool_rings *in)                  \
+	{                                                                                                  \
+		kern::EthRings r;                                                                          \
+		r.rx = in->rx;                                                                             \
+		r.tx = in->tx;                                                                             \
+		return kern::to_errno(Driver::eth_set_rings(*static_cast<Owner *>(owner), kern::NetDev(dev), r)); \
+	}                                                                                                  \
+	extern "C" void kapi_upcall_ethtool_get_channels(void *owner, struct kapi_netdev *dev,             \
+							 struct kapi_ethtool_channels *out)                \
+	{                                                                                                  \
+		kern::EthChannels c;                                                                       \
+		Driver::eth_get_channels(*static_cast<Owner *>(owner), kern::NetDev(dev), c);              \
+		out->max_rx = c.max_rx;                                                                    \
+		out->max_tx = c.max_tx;                                                                    \
+		out->rx = c.rx;                                                                            \
+		out->tx = c.tx;                                                                            \
+	}                                                                                                  \
+	extern "C" int kapi_upcall_ethtool_set_channels(void *owner, struct kapi_netdev *dev,              \
+							const struct kapi_ethtool_channels *in)            \
+	{                                                                                                  \
+		kern::EthChannels c;                                                                       \
+		c.rx = in->rx;                                                                             \
+		c.tx = in->tx;                                                                             \
+		return kern::to_errno(                                                                     \
+			Driver::eth_set_channels(*static_cast<Owner *>(owner), kern::NetDev(dev), c));     \
 	}
 
 #endif /* KERN_ETHTOOL_H */

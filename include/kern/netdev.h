@@ -14,7 +14,7 @@
  *     static void ndo_uninit(Owner &, NetDev);
  *     static Status ndo_open(Owner &, NetDev);
  *     static Status ndo_stop(Owner &, NetDev);
- *     static TxResult ndo_start_xmit(Owner &, NetDev, Skb);
+ *     static TxResult ndo_start_xmit(Owner &, NetDev, Skb, u16 txq);
  *     static Status ndo_change_mtu(Owner &, NetDev, int new_mtu);
  *     static void ndo_set_rx_mode(Owner &, NetDev);            (atomic)
  *     static void ndo_get_stats64(Owner &, NetDev, LinkStats &); (atomic)
@@ -207,6 +207,23 @@ public:
 	void stop_queue() noexcept { kapi_netif_stop_queue(m_dev); }
 	void wake_queue() noexcept { kapi_netif_wake_queue(m_dev); }
 	bool queue_stopped() const noexcept { return kapi_netif_queue_stopped(m_dev) != 0; }
+	/* TX queue q (< num_tx_queues). Context: any. */
+	void start_subqueue(u16 q) noexcept { kapi_netif_subqueue_start(m_dev, q); }
+	void stop_subqueue(u16 q) noexcept { kapi_netif_subqueue_stop(m_dev, q); }
+	void wake_subqueue(u16 q) noexcept { kapi_netif_subqueue_wake(m_dev, q); }
+	bool subqueue_stopped(u16 q) const noexcept { return kapi_netif_subqueue_stopped(m_dev, q) != 0; }
+	void start_all_queues() noexcept { kapi_netif_tx_start_all(m_dev); }
+	void wake_all_queues() noexcept { kapi_netif_tx_wake_all(m_dev); }
+	/* Stops every TX queue under its xmit lock: no xmit runs once this returns. */
+	void tx_disable() noexcept { kapi_netif_tx_disable(m_dev); }
+	/* Byte queue limits of queue q (see kapi/netdev.h for the contexts). */
+	void bql_sent(u16 q, u32 bytes) noexcept { kapi_netdev_tx_sent(m_dev, q, bytes); }
+	void bql_completed(u16 q, u32 pkts, u32 bytes) noexcept { kapi_netdev_tx_completed(m_dev, q, pkts, bytes); }
+	void bql_reset(u16 q) noexcept { kapi_netdev_tx_reset(m_dev, q); }
+	u32 num_tx_queues() const noexcept { return kapi_netdev_num_tx_queues(m_dev); }
+	u32 real_num_tx_queues() const noexcept { return kapi_netdev_real_num_tx_queues(m_dev); }
+	/* XPS: cpu transmits on queue q. rtnl held. */
+	Status set_xps_cpu(u32 cpu, u16 q) noexcept { return from_errno(kapi_netdev_set_xps_cpu(m_dev, cpu, q)); }
 
 	/* rtnl newlink only: configure the core-allocated dev, set its owner (defined below). */
 	Status adopt(const NetDevConfig &cfg, void *owner) noexcept;
@@ -274,6 +291,7 @@ struct NetDevConfig {
 	u32 min_mtu = 0;
 	u32 max_mtu = 0;
 	u32 tx_queue_len = 0;
+	u16 num_tx_queues = 1; /* allocated; UniqueNetDev::create only (rtnl's core allocates its own) */
 	u32 watchdog_ms = 0;
 	u64 features = 0;
 	u64 hw_features = 0;
@@ -316,6 +334,7 @@ inline struct kapi_netdev_config to_kapi(const NetDevConfig &cfg) noexcept
 	kc.min_mtu = cfg.min_mtu;
 	kc.max_mtu = cfg.max_mtu;
 	kc.tx_queue_len = cfg.tx_queue_len;
+	kc.num_tx_queues = cfg.num_tx_queues;
 	kc.watchdog_ms = cfg.watchdog_ms;
 	kc.features = cfg.features;
 	kc.hw_features = cfg.hw_features;
@@ -371,6 +390,10 @@ inline Error restart_syscall() noexcept
 {
 	return Error(kapi_restart_syscall());
 }
+
+/* CPUs online and possible (num_online_cpus, num_possible_cpus). Context: any. */
+inline u32 online_cpus() noexcept { return kapi_num_online_cpus(); }
+inline u32 possible_cpus() noexcept { return kapi_num_possible_cpus(); }
 
 /* netif_tx_lock_bh for the scope: excludes ndo_start_xmit on dev. */
 class [[nodiscard]] TxLockGuard : NonMovable {
@@ -599,10 +622,10 @@ private:
 		return kern::to_errno(Driver::ndo_stop(*static_cast<Owner *>(owner), kern::NetDev(dev)));  \
 	}                                                                                                  \
 	extern "C" enum kapi_netdev_tx kapi_upcall_netdev_start_xmit(void *owner, struct kapi_netdev *dev, \
-								     struct kapi_skb *skb)                 \
+								     struct kapi_skb *skb, kapi_u16 txq)   \
 	{                                                                                                  \
 		return static_cast<enum kapi_netdev_tx>(Driver::ndo_start_xmit(                            \
-			*static_cast<Owner *>(owner), kern::NetDev(dev), kern::Skb(skb)));                 \
+			*static_cast<Owner *>(owner), kern::NetDev(dev), kern::Skb(skb), txq));            \
 	}                                                                                                  \
 	extern "C" int kapi_upcall_netdev_change_mtu(void *owner, struct kapi_netdev *dev, int new_mtu)    \
 	{                                                                                                  \

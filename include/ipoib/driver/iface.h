@@ -62,10 +62,18 @@
 
 namespace ipoib {
 
+/* One TX queue's counters: packets and bytes written by its send poll, stops by its xmit. */
+struct TxqStats {
+	kern::Atomic<u64> packets;
+	kern::Atomic<u64> bytes;
+	kern::Atomic<u64> stops;
+};
+
 /*
- * Counters, read by get_stats64 while they change. The receive ones and
- * tx packets/bytes have one writer each (a NAPI poll); tx dropped/errors
- * are counted from several contexts.
+ * Counters, read by get_stats64 while they change. The receive ones have
+ * one writer (the receive poll), each TX queue's its own (see TxqStats),
+ * summed for the totals; tx dropped/errors are counted from several
+ * contexts. They outlive queue rebuilds (ethtool -L/-G).
  */
 struct Stats {
 	kern::Atomic<u64> rx_packets;
@@ -73,8 +81,7 @@ struct Stats {
 	kern::Atomic<u64> rx_dropped;
 	kern::Atomic<u64> rx_errors;
 	kern::Atomic<u64> multicast;
-	kern::Atomic<u64> tx_packets;
-	kern::Atomic<u64> tx_bytes;
+	TxqStats txq[kMaxTxQueues];
 	kern::Atomic<u64> tx_dropped; /* several writers: fetch_add */
 	kern::Atomic<u64> tx_errors;  /* several writers: fetch_add */
 };
@@ -134,7 +141,7 @@ public:
 	static void ndo_uninit(Iface &, NetDev);
 	static Status ndo_open(Iface &, NetDev);
 	static Status ndo_stop(Iface &, NetDev);
-	static kern::TxResult ndo_start_xmit(Iface &, NetDev, Skb);
+	static kern::TxResult ndo_start_xmit(Iface &, NetDev, Skb, u16 txq);
 	static Status ndo_change_mtu(Iface &, NetDev, int new_mtu);
 	static void ndo_set_rx_mode(Iface &, NetDev);
 	static void ndo_get_stats64(Iface &, NetDev, kern::LinkStats &);
@@ -161,6 +168,10 @@ public:
 	static int eth_get_sset_count(Iface &, NetDev, int sset);
 	static void eth_get_strings(Iface &, NetDev, u32 sset, u8 *data);
 	static void eth_get_stats(Iface &, NetDev, u64 *data);
+	static void eth_get_rings(Iface &, NetDev, kern::EthRings &);
+	static Status eth_set_rings(Iface &, NetDev, const kern::EthRings &);
+	static void eth_get_channels(Iface &, NetDev, kern::EthChannels &);
+	static Status eth_set_channels(Iface &, NetDev, const kern::EthChannels &);
 
 	/* ---- ipoib_vlan.cc: children ---- */
 	Result<usize> create_child_store(const char *buf, usize len);
@@ -191,6 +202,8 @@ public:
 	void set_qkey(u32 qkey) noexcept { m_addr.qkey = qkey; }
 	void set_bcast_tclass(u8 tc) noexcept { m_addr.bcast_tclass.store(tc); }
 	void set_mcast_mtu(u32 mtu) noexcept { m_addr.mcast_mtu = mtu; }
+	/* The receive CQ moderation in effect (ethtool -S). */
+	ethtool::Coalesce rx_moderation() const noexcept;
 	/* Re-sends parked skbs through the qdisc. Context: process/softirq, no locks held. */
 	void requeue_all(kern::SkbQueue &q);
 	/* Drop-and-count for transmit. Context: any. */
@@ -211,6 +224,11 @@ private:
 	void debugfs_file(kern::DebugfsFile &file, const char *suffix, T *owner, kern::NetdevEvent ev);
 	Status dev_open();
 	void dev_stop();
+	/* ethtool -G/-L: the datapath quiesced, rebuilt at the new sizes, resumed. rtnl held. */
+	Status reconfigure(u32 rx, u32 tx, u32 ntx);
+	/* The TX queues the stack may use: ours in datagram mode, one in connected mode. rtnl held. */
+	Status apply_real_tx_queues();
+	u32 m_ntx_wanted = 1; /* -L tx (or the default); under rtnl */
 	Status refresh_port();
 	/* Everything create() made, in reverse; idempotent. Context: process. */
 	void release();

@@ -72,7 +72,7 @@ public:
 	/* ndo_set_rx_mode. Context: atomic. */
 	void rx_mode_changed();
 	/* Multicast/broadcast transmit; consumes skb. Context: xmit. */
-	void send(Skb skb, const HwAddr &daddr);
+	void send(Skb skb, const HwAddr &daddr, u16 txq);
 	/* The SA join callback of grp (ib_sa context, treated as atomic). */
 	void join_reported(McGroup &grp, int status, const kern::McMember *rec);
 	/*

@@ -16,6 +16,7 @@
 #include "ipoib/driver/common.h"
 #include "ipoib/neigh_table.h"
 #include "ipoib/path_state.h"
+#include "ipoib/txq.h"
 #include "ipoib/buf_writer.h"
 #include "ipoib/cm_proto.h"
 #include "kern/atomic.h"
@@ -41,14 +42,17 @@ inline constexpr u32 kNeighGcMinIntervalMs = 1000;
  * A reference-counted address handle. Each AH belongs to one owner (a
  * path or a multicast group) whose lock guards its references; the last
  * one moves it to the UD channel's dead list, and the reaper destroys it
- * once every send posted with it has completed (last_send, a TX ring
- * counter, is behind the ring tail), as in-tree.
+ * once every send posted with it has completed: for each TX queue,
+ * last_send (that queue's ring counter at the AH's last send there) is
+ * behind the queue's tail, as in-tree does for its one queue.
  */
 class IpAh : kern::NonCopyable {
 public:
 	kern::Ah m_ah;
 	u32 m_refs = 1;       /* Guarded by the owner's lock (Resolver or Multicast). */
-	kern::Atomic<u32> m_last_send; /* Stamped in xmit under the owner's lock; read by the reaper. */
+	/* Stamped in xmit under the owner's lock; read by the reaper. Bit q of m_used: stamped on queue q. */
+	kern::Atomic<u32> m_last_send[kMaxTxQueues];
+	kern::Atomic<u32> m_used;
 	kern::ListNode m_dead; /* UdChannel's dead list, under its AH lock. */
 
 	kern::AhRef ref() const noexcept { return m_ah.ref(); }
@@ -97,7 +101,7 @@ public:
 	/* Light flush: every resolved path re-queries on its next send. */
 	void invalidate();
 	/* Unicast transmit (arp: bypass the neighbour table). Consumes skb. Context: xmit. */
-	void send(Skb skb, const HwAddr &daddr, bool arp);
+	void send(Skb skb, const HwAddr &daddr, bool arp, u16 txq);
 	/* debugfs <if>_path. */
 	void show(BufWriter &w);
 	/*
