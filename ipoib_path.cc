@@ -57,15 +57,13 @@ void Resolver::start() { m_ifc.wq().queue(m_gc_work, neigh_gc_interval_ms()); }
 
 void Resolver::stop()
 {
-	flush_neighs();
-	flush_paths();
+	flush_all();
 	m_gc_work.cancel_sync();
 }
 
 void Resolver::flush()
 {
-	flush_neighs();
-	flush_paths();
+	flush_all();
 }
 
 Path::Path(Resolver *owner, const Gid &dgid) noexcept : NeighLink(HwAddr(0, 0, dgid)), m_owner(owner)
@@ -257,12 +255,6 @@ void Resolver::free_neigh(Neigh &n)
 	kern::UniquePtr<Neigh> free(&n);
 }
 
-void Resolver::flush_neighs()
-{
-	kern::SpinGuardBh g(m_lock);
-	m_neighs.flush([&](Neigh &n) { free_neigh(n); });
-}
-
 void Resolver::cm_kill(CmTx &tx, cm::TxEvent ev)
 {
 	kern::SpinGuardBh g(m_lock);
@@ -276,13 +268,19 @@ void Resolver::cm_kill(CmTx &tx, cm::TxEvent ev)
 	}
 }
 
-/* Removes every path; their queries are cancelled and waited for. Context: process. */
-void Resolver::flush_paths()
+/*
+ * Removes every neighbour and path; the queries are cancelled and waited
+ * for. One critical section for both: an xmit (on another TX queue, or
+ * while the flush runs without the tx lock) between the two would make a
+ * new neighbour pointing at a path about to be freed. Context: process.
+ */
+void Resolver::flush_all()
 {
 	kern::List<Path, &Path::m_node> gone;
 	u32 dropped = 0;
 	{
 		kern::SpinGuardBh g(m_lock);
+		m_neighs.flush([&](Neigh &n) { free_neigh(n); });
 		while (Path *p = m_paths.pop_front()) {
 			Result<PathAction> act = p->m_machine.apply(PathEvent::Flush, [&](Skb &&s, QueueAction) {
 				s.drop();

@@ -118,8 +118,7 @@ private:
 	Path *lookup_or_create(const HwAddr &daddr, bool arp, Neigh **neigh_out);
 	void free_neigh(Neigh &n);
 	void park_and_query(Path &path, Skb skb, const HwAddr &daddr, kern::SpinGuard &g);
-	void flush_neighs();
-	void flush_paths();
+	void flush_all();
 	void gc_task();
 
 	Iface &m_ifc;
