@@ -174,6 +174,7 @@ Status TxQueue::open(u16 pkey_index, u32 port, u32 qkey)
 		return st;
 	}
 	m_ch.m_dev.bql_reset(m_index);
+	m_bql_unsent.store(0);
 	m_napi.enable();
 	(void)m_cq.req_notify();
 	return kern::ok();
@@ -252,6 +253,11 @@ int TxQueue::poll(int budget)
 	});
 
 	if (!draining) {
+		if (unlikely(m_bql_unsent.load())) {
+			const u32 unsent = m_bql_unsent.exchange(0);
+			done_pkts += 1; /* the packet count only paces BQL's slack; bytes balance the limit */
+			done_bytes += unsent;
+		}
 		if (done_pkts)
 			m_ch.m_dev.bql_completed(m_index, done_pkts, done_bytes);
 		maybe_wake();
@@ -280,6 +286,8 @@ void TxQueue::send(Skb &skb, IpAh *ah, u32 qpn)
 	slot.skb = skb;
 	slot.len = len;
 	const u32 qkey = ifc.addr().qkey;
+	/* BQL counts it before the post: its completion may be polled on another CPU before the post returns. */
+	m_ch.m_dev.bql_sent(m_index, len);
 	Status st = m_qp.send_skb(skb, head, ah->ref(), qpn, qkey, kern::send_flag::Signaled, m_max_send_sge, slot.map);
 	if (unlikely(st.is_err()) && st.error().code() == -kern::err::E2BIG) {
 		if (skb.linearize().is_ok())
@@ -291,11 +299,12 @@ void TxQueue::send(Skb &skb, IpAh *ah, u32 qpn)
 		ipoib_dbg("%s: post_send failed on queue %u: %d", ifc.name(), m_index, st.error().code());
 		ifc.count_tx_error();
 		ifc.drop_tx(skb);
+		/* Counted as sent, never to complete: the poll (only it may report completions) evens it out. */
+		m_bql_unsent.fetch_add(len);
+		m_napi.schedule();
 		return;
 	}
 	m_head = head + 1;
-	/* After the post: the completion may already be polled, but BQL tolerates completed-before-sent. */
-	m_ch.m_dev.bql_sent(m_index, len);
 	out_posted();
 }
 

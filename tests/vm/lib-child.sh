@@ -97,9 +97,13 @@ no_ib_netdevs() {
 # tx_norm: normalise what differs between two loads of any driver:
 # ifindexes (line starts, @ifN, sysfs ifindex/iflink values are recorded
 # as relations instead) and the QPN bytes of the hardware address (its
-# flags byte, 0x80 for both, is compared).
+# flags byte, 0x80 for both, is compared). Also the TX queue count a
+# device was allocated with and the qdisc that follows from it (mq over
+# several): ours gives a parent one TX queue per CPU, in-tree one
+# (Documentation/ipoib.md, Differences); ethtool_queues tests ours'.
 tx_norm() {
-	sed -E 's/^[0-9]+: /N: /; s/@if[0-9]+/@ifN/; s#(link/infiniband [0-9a-f]{2})(:[0-9a-f]{2}){3}#\1:QQ:QQ:QQ#; s/ +$//'
+	sed -E 's/^[0-9]+: /N: /; s/@if[0-9]+/@ifN/; s#(link/infiniband [0-9a-f]{2})(:[0-9a-f]{2}){3}#\1:QQ:QQ:QQ#; s/ +$//
+		s/numtxqueues [0-9]+/numtxqueues Q/; s/ qdisc (mq|fq_codel) / qdisc Q /'
 }
 
 # klog_mark; ...; klog_since: kernel-log lines in between. Marks are

@@ -5,9 +5,11 @@
 
 # tx_norm, as lib-child's but keeping the flags byte of the hardware
 # address: 0x80 (connected mode supported) for both drivers here. Also the
-# remaining lifetime of a learned route MTU (ip route get: "expires 597sec").
+# remaining lifetime of a learned route MTU (ip route get: "expires 597sec"),
+# and the TX queue count and qdisc as lib-child's.
 tx_norm() {
 	sed -E 's/^[0-9]+: /N: /; s/@if[0-9]+/@ifN/; s/ +$//; s/expires [0-9]+sec/expires Nsec/
+		s/numtxqueues [0-9]+/numtxqueues Q/; s/ qdisc (mq|fq_codel) / qdisc Q /
 		s#(link/infiniband [0-9a-f]{2}:)[0-9a-f]{2}(:[0-9a-f]{2}){2}#\1QQ:QQ:QQ#'
 }
 

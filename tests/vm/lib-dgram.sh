@@ -129,3 +129,15 @@ free_kb() {
 # rdma_res_counts: the per-HCA object counts (pd, cq, qp, srq, ...), to
 # compare before loading and after unloading ipoib.
 rdma_res_counts() { rdma res show | sed 's/^[0-9]*: //'; }
+
+# Leak checks over repeated cycles (cm_cycles, child_cycles, ethtool_queues):
+# settle frees what caches hold; kmallocs lists "cache active_objects";
+# kmdiff A B prints "gain cache" for each that changed; grew_in_both A B
+# fails (and names them) for caches that gained 10 or more objects in both
+# halves A and B, as a leak does, while noise moves one half only.
+settle() { sleep 2; sync; echo 3 >/proc/sys/vm/drop_caches; }
+kmallocs() { awk '$1 ~ /^kmalloc-/ { print $1, $2 }' /proc/slabinfo; }
+kmdiff() { awk 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d != 0) print d, $1 }' "$1" "$2" | sort -rn; }
+grew_in_both() {
+	awk 'NR == FNR { if ($1 >= 10) g[$2] = 1; next } $1 >= 10 && g[$2] { print $2; bad = 1 } END { exit bad }' "$1" "$2"
+}

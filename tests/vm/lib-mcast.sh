@@ -8,7 +8,8 @@
 # two loads of any driver: "created" (raw jiffies). Its digits become N, so
 # the field width (%10ld) is still compared.
 tx_norm() {
-	sed -E 's/^[0-9]+:([[:space:]])/N:\1/; s/@if[0-9]+/@ifN/; s#(link/infiniband [0-9a-f]{2})(:[0-9a-f]{2}){3}#\1:QQ:QQ:QQ#; s/ +$//' |
+	sed -E 's/^[0-9]+:([[:space:]])/N:\1/; s/@if[0-9]+/@ifN/; s#(link/infiniband [0-9a-f]{2})(:[0-9a-f]{2}){3}#\1:QQ:QQ:QQ#; s/ +$//
+		s/numtxqueues [0-9]+/numtxqueues Q/; s/ qdisc (mq|fq_codel) / qdisc Q /' |
 		awk '/^  created: / { gsub(/[0-9]/, "N") } { print }'
 }
 

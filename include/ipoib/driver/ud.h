@@ -93,6 +93,7 @@ private:
 	kern::Atomic<u32> m_tail;   /* Written by this queue's poll / the drain (release). */
 	u32 m_out_head = 0;         /* Guarded by this queue's xmit lock. */
 	kern::Atomic<u32> m_out_tail; /* This queue's poll (and the connection reaper, xmit lock held). */
+	kern::Atomic<u32> m_bql_unsent; /* bytes BQL counted whose post failed: xmit adds, the poll takes */
 };
 
 class UdChannel : kern::NonCopyable {

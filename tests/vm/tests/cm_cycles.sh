@@ -19,12 +19,6 @@
 . /vmtest/lib-child.sh
 . /vmtest/lib-cm.sh
 
-settle() { sleep 2; sync; echo 3 >/proc/sys/vm/drop_caches; }
-kmallocs() { awk '$1 ~ /^kmalloc-/ { print $1, $2 }' /proc/slabinfo; }
-kmdiff() { awk 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d != 0) print d, $1 }' "$1" "$2" | sort -rn; }
-grew_in_both() {
-	awk 'NR == FNR { if ($1 >= 10) g[$2] = 1; next } $1 >= 10 && g[$2] { print $2; bad = 1 } END { exit bad }' /tmp/kmd1 /tmp/kmd2
-}
 # switches FROM TO: one switch of both sides each, then a big ping through
 switches() {
 	_i=$1
@@ -65,7 +59,7 @@ kmdiff /tmp/km0 /tmp/kmh >/tmp/kmd1
 kmdiff /tmp/kmh /tmp/km1 >/tmp/kmd2
 log "kmalloc caches, active objects gained over switches 21-60: $(head -n 6 /tmp/kmd1 | tr '\n' ' ')"
 log "kmalloc caches, active objects gained over switches 61-100: $(head -n 6 /tmp/kmd2 | tr '\n' ' ')"
-check "no kmalloc cache gained 10 or more objects in both 40-switch halves" grew_in_both
+check "no kmalloc cache gained 10 or more objects in both 40-switch halves" grew_in_both /tmp/kmd1 /tmp/kmd2
 check "ib_ipoib unloads" rmmod ib_ipoib
 fabric_clean
 dgram_finish
