@@ -87,21 +87,23 @@ check "-g: maximums 8192" [ "$(ring max RX)/$(ring max TX)" = 8192/8192 ]
 rx0=$(ring cur RX)
 tx0=$(ring cur TX)
 check "-g: the module parameters' sizes ($rx0/$tx0)" [ "$rx0" = "$(cat /sys/module/ib_ipoib/parameters/recv_queue_size)" ]
-check "-S: per-queue counters for each TX queue, then the receive poll's" sh -c \
-	"in_ns a ethtool -S ib0 | grep -qE '^ +tx_queue_$((want - 1))_stops: ' && in_ns a ethtool -S ib0 | grep -qE '^ +rx_cq_moder_frames: 0$'"
+has_stat() { ea -S ib0 | grep -qE "^ +$1: $2"; }
+check "-S: counters for the last TX queue" has_stat tx_queue_$((want - 1))_stops
+check "-S: the receive CQ moderation in effect" has_stat rx_cq_moder_frames 0
 
 # every TX queue carries traffic: XPS maps CPU q to queue q
 q=0
 while [ $q -lt "$want" ]; do
 	p0=$(qstat tx_queue_${q}_packets)
-	in_ns a taskset -c $q ping -q -f -c 300 -W 1 $B4 >/dev/null 2>&1
+	in_ns a taskset -c $q /usr/sbin/ping -q -f -c 300 -W 1 $B4 >/tmp/flood.out 2>&1
 	p1=$(qstat tx_queue_${q}_packets)
-	check "a ping flood on CPU $q goes out on TX queue $q ($p0 -> $p1)" [ $((p1 - p0)) -ge 300 ]
+	check "a ping flood on CPU $q goes out on TX queue $q ($p0 -> $p1)" sh -c "[ $((p1 - p0)) -ge 300 ] || { cat /tmp/flood.out; false; }"
 	q=$((q + 1))
 done
 check "the queues' packets add up to tx_packets" [ "$(qsum)" = "$(qstat tx_packets)" ]
-check "BQL: nothing in flight on an idle queue 0" wait_until 10 sh -c "[ \$(inflight 0) -eq 0 ]"
-check "BQL: nothing in flight on an idle queue $((want - 1))" wait_until 10 sh -c "[ \$(inflight $((want - 1))) -eq 0 ]"
+bql_idle() { [ "$(inflight $1)" = 0 ] || { echo "queue $1: $(inflight $1) bytes in flight"; false; }; }
+check "BQL: nothing in flight on an idle queue 0" wait_until 10 bql_idle 0
+check "BQL: nothing in flight on an idle queue $((want - 1))" wait_until 10 bql_idle $((want - 1))
 p0=$(qstat rx_napi_polls)
 check "rx_napi_polls counts" [ "$p0" -gt 0 ]
 
@@ -140,12 +142,13 @@ kmallocs >/tmp/kmh
 check "20 more" cycles 31 50
 log "50 resizes: $(($(date +%s) - t0)) s"
 check "the iperf3 TCP stream survived every resize" kill -0 $cpid
+gone() { ! kill -0 "$1" 2>/dev/null; }
 kill -INT $cpid 2>/dev/null
-wait_until 10 sh -c "! kill -0 $cpid" || kill -9 $cpid
+wait_until 10 gone $cpid || kill -9 $cpid
 wait $cpid
 kill $spid 2>/dev/null
-wait_until 5 sh -c "! kill -0 $spid" || kill -9 $spid
-wait $spid
+wait_until 5 gone $spid || kill -9 $spid
+wait $spid 2>/dev/null
 tail -n 4 /tmp/iperf-c.log | sed 's/^/# /'
 bg_ping_stop
 log "background ping during the resizes: $BG"
