@@ -229,6 +229,8 @@ void Resolver::send(Skb skb, const HwAddr &daddr, bool arp, u16 txq)
 		return;
 	}
 	if (likely(path->m_machine.state() == PathState::Resolved && path->m_ah)) {
+		path->m_tx_packets++;
+		path->m_tx_bytes += skb.len();
 		/* Connected mode: an RC-capable peer gets a connection of its own (made on first use). */
 		if (neigh && neigh->m_cm) {
 			m_ifc.cm().tx_send(*neigh->m_cm, skb, daddr, g);
@@ -340,6 +342,8 @@ void Resolver::show(BufWriter &w)
 			info.m_sl = p.m_rec.sl();
 			info.m_rate = p.m_rec.rate();
 		}
+		info.m_tx_packets = p.m_tx_packets;
+		info.m_tx_bytes = p.m_tx_bytes;
 		if (!write_path_record(w, info))
 			return;
 	}

@@ -282,26 +282,28 @@ void TxQueue::send(Skb &skb, IpAh *ah, u32 qpn)
 		return;
 	}
 	TxSlot &slot = m_ring[head & (m_size - 1)];
+	slot.map.bql_bytes = 0;
 	/* Filled before posting: the completion can be polled on another CPU before the post returns. */
 	slot.skb = skb;
 	slot.len = len;
 	const u32 qkey = ifc.addr().qkey;
-	/* BQL counts it before the post: its completion may be polled on another CPU before the post returns. */
-	m_ch.m_dev.bql_sent(m_index, len);
-	Status st = m_qp.send_skb(skb, head, ah->ref(), qpn, qkey, kern::send_flag::Signaled, m_max_send_sge, slot.map);
+	/* BQL is told inside the post call, right before the post (its completion may come first). */
+	constexpr u32 flags = kern::send_flag::Signaled | kern::send_flag::Bql;
+	Status st = m_qp.send_skb(skb, head, ah->ref(), qpn, qkey, flags, m_max_send_sge, slot.map);
 	if (unlikely(st.is_err()) && st.error().code() == -kern::err::E2BIG) {
 		if (skb.linearize().is_ok())
-			st = m_qp.send_skb(skb, head, ah->ref(), qpn, qkey, kern::send_flag::Signaled, m_max_send_sge,
-					   slot.map);
+			st = m_qp.send_skb(skb, head, ah->ref(), qpn, qkey, flags, m_max_send_sge, slot.map);
 	}
 	if (unlikely(st.is_err())) {
 		slot.skb = Skb();
 		ipoib_dbg("%s: post_send failed on queue %u: %d", ifc.name(), m_index, st.error().code());
 		ifc.count_tx_error();
 		ifc.drop_tx(skb);
-		/* Counted as sent, never to complete: the poll (only it may report completions) evens it out. */
-		m_bql_unsent.fetch_add(len);
-		m_napi.schedule();
+		/* A post that failed after BQL was told: the poll (only it may report completions) evens it out. */
+		if (slot.map.bql_bytes) {
+			m_bql_unsent.fetch_add(slot.map.bql_bytes);
+			m_napi.schedule();
+		}
 		return;
 	}
 	m_head = head + 1;

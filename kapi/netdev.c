@@ -562,11 +562,6 @@ void kapi_netif_tx_disable(struct kapi_netdev *dev)
 	netif_tx_disable(ND(dev));
 }
 
-void kapi_netdev_tx_sent(struct kapi_netdev *dev, kapi_u16 q, kapi_u32 bytes)
-{
-	netdev_tx_sent_queue(netdev_get_tx_queue(ND(dev), q), bytes);
-}
-
 void kapi_netdev_tx_completed(struct kapi_netdev *dev, kapi_u16 q, kapi_u32 pkts, kapi_u32 bytes)
 {
 	netdev_tx_completed_queue(netdev_get_tx_queue(ND(dev), q), pkts, bytes);

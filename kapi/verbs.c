@@ -64,7 +64,10 @@ static_assert((int)KAPI_SEND_SIGNALED == (int)IB_SEND_SIGNALED);
 static_assert((int)KAPI_SEND_SOLICITED == (int)IB_SEND_SOLICITED);
 static_assert((int)KAPI_SEND_INLINE == (int)IB_SEND_INLINE);
 static_assert((int)KAPI_SEND_IP_CSUM == (int)IB_SEND_IP_CSUM);
-#define KAPI_SEND_ALL (KAPI_SEND_SIGNALED | KAPI_SEND_SOLICITED | KAPI_SEND_INLINE | KAPI_SEND_IP_CSUM)
+#define KAPI_SEND_IB_FLAGS (KAPI_SEND_SIGNALED | KAPI_SEND_SOLICITED | KAPI_SEND_INLINE | KAPI_SEND_IP_CSUM)
+#define KAPI_SEND_ALL (KAPI_SEND_IB_FLAGS | KAPI_SEND_BQL)
+static_assert(!(KAPI_SEND_BQL & (IB_SEND_SIGNALED | IB_SEND_SOLICITED | IB_SEND_INLINE | IB_SEND_IP_CSUM |
+				 IB_SEND_FENCE)));
 
 
 static_assert(KAPI_UD_MAX_SEND_SGE >= MAX_SKB_FRAGS + 1);
@@ -524,7 +527,7 @@ int kapi_ud_send_skb(struct kapi_qp *qp, struct kapi_skb *kskb, u64 wr_id, struc
 	wr.wr.wr_id = wr_id;
 	wr.wr.sg_list = sge;
 	wr.wr.num_sge = n;
-	wr.wr.send_flags = flags;
+	wr.wr.send_flags = flags & KAPI_SEND_IB_FLAGS;
 	/* No ah: an RC QP, which reads only the embedded ib_send_wr. */
 	if (ah) {
 		wr.ah = IBAH(ah);
@@ -538,6 +541,12 @@ int kapi_ud_send_skb(struct kapi_qp *qp, struct kapi_skb *kskb, u64 wr_id, struc
 		wr.mss = mss;
 	} else {
 		wr.wr.opcode = IB_WR_SEND;
+	}
+	/* Before the post: its completion may be polled on another CPU before the post returns. */
+	map->bql_bytes = 0;
+	if (flags & KAPI_SEND_BQL) {
+		map->bql_bytes = skb->len;
+		netdev_tx_sent_queue(skb_get_tx_queue(skb->dev, skb), skb->len);
 	}
 	rc = ib_post_send(qp->qp, &wr.wr, NULL);
 	if (unlikely(rc)) {

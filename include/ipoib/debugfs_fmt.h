@@ -82,6 +82,9 @@ struct PathRecordInfo {
 	u32 m_dlid = 0; /* host order; 0 means "not resolved" (in-tree: sa_path_get_dlid() == 0) */
 	u8 m_sl = 0;
 	u8 m_rate = 0;  /* enum ib_rate */
+	/* Ours, after in-tree's lines: what was sent to this destination (its neighbours and connections). */
+	u64 m_tx_packets = 0;
+	u64 m_tx_bytes = 0;
 };
 
 /*
@@ -92,6 +95,9 @@ struct PathRecordInfo {
  *     DLID:     0x%04x
  *     SL: %12d
  *     rate: %8d.%d Gb/sec
+ *   then ours (parsers of in-tree's record skip lines they do not know):
+ *     tx_packets: %lld
+ *     tx_bytes: %lld
  *   then an empty line.
  * Returns false if the buffer was too small (the text is truncated).
  */
@@ -116,7 +122,11 @@ inline bool write_path_record(BufWriter &w, const PathRecordInfo &p) noexcept
 		w.put_dec(rate % 1000);
 		w.put_str(" Gb/sec\n");
 	}
-	w.put_char('\n');
+	w.put_str("  tx_packets: ");
+	w.put_dec(static_cast<kern::s64>(p.m_tx_packets));
+	w.put_str("\n  tx_bytes: ");
+	w.put_dec(static_cast<kern::s64>(p.m_tx_bytes));
+	w.put_str("\n\n");
 	return !w.overflowed();
 }
 

@@ -312,12 +312,11 @@ void kapi_netif_tx_wake_all(struct kapi_netdev *dev);
  */
 void kapi_netif_tx_disable(struct kapi_netdev *dev);
 /*
- * Byte queue limits of TX queue q: netdev_tx_sent_queue (after a post,
- * under the queue's xmit lock), netdev_tx_completed_queue (from its
- * completion poll, once per poll), netdev_tx_reset_queue (no xmit and no
- * poll running, e.g. after a drain). Context: as stated.
+ * Byte queue limits of TX queue q (the sends tell it: KAPI_SEND_BQL in
+ * kapi/verbs.h): netdev_tx_completed_queue (from its completion poll,
+ * once per poll), netdev_tx_reset_queue (no xmit and no poll running,
+ * e.g. after a drain). Context: as stated.
  */
-void kapi_netdev_tx_sent(struct kapi_netdev *dev, kapi_u16 q, kapi_u32 bytes);
 void kapi_netdev_tx_completed(struct kapi_netdev *dev, kapi_u16 q, kapi_u32 pkts, kapi_u32 bytes);
 void kapi_netdev_tx_reset(struct kapi_netdev *dev, kapi_u16 q);
 /* dev->num_tx_queues (allocated) and dev->real_num_tx_queues. Context: any. */

@@ -110,6 +110,15 @@ enum kapi_send_flags {
 	KAPI_SEND_SOLICITED = 1 << 2,
 	KAPI_SEND_INLINE = 1 << 3,
 	KAPI_SEND_IP_CSUM = 1 << 4,
+	/*
+	 * Not an ib_send_flags bit: kapi_ud_send_skb() tells byte queue
+	 * limits (netdev_tx_sent_queue on skb->dev's queue skb_get_queue_mapping,
+	 * skb->len bytes, also stored in map->bql_bytes) right before the post.
+	 * If the post then fails, BQL has counted bytes no completion will
+	 * report (map->bql_bytes says how many): the caller evens them out
+	 * from its completion path.
+	 */
+	KAPI_SEND_BQL = 1 << 30,
 };
 
 /* One work completion, copied out of struct ib_wc. */
@@ -151,6 +160,7 @@ struct kapi_ud_qp_init {
 struct kapi_tx_map {
 	kapi_u64 addr[KAPI_UD_MAX_SEND_SGE];
 	kapi_u32 nsge;
+	kapi_u32 bql_bytes; /* what KAPI_SEND_BQL told byte queue limits (0: nothing) */
 };
 
 /* One UD receive ring slot: the skb, where the HCA writes, and its DMA address. */

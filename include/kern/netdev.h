@@ -216,8 +216,7 @@ public:
 	void wake_all_queues() noexcept { kapi_netif_tx_wake_all(m_dev); }
 	/* Stops every TX queue under its xmit lock: no xmit runs once this returns. */
 	void tx_disable() noexcept { kapi_netif_tx_disable(m_dev); }
-	/* Byte queue limits of queue q (see kapi/netdev.h for the contexts). */
-	void bql_sent(u16 q, u32 bytes) noexcept { kapi_netdev_tx_sent(m_dev, q, bytes); }
+	/* Byte queue limits of queue q (see kapi/netdev.h; sends tell it through kern::send_flag::Bql). */
 	void bql_completed(u16 q, u32 pkts, u32 bytes) noexcept { kapi_netdev_tx_completed(m_dev, q, pkts, bytes); }
 	void bql_reset(u16 q) noexcept { kapi_netdev_tx_reset(m_dev, q); }
 	u32 num_tx_queues() const noexcept { return kapi_netdev_num_tx_queues(m_dev); }

@@ -63,6 +63,7 @@ inline constexpr u32 Signaled = KAPI_SEND_SIGNALED;
 inline constexpr u32 Solicited = KAPI_SEND_SOLICITED;
 inline constexpr u32 Inline = KAPI_SEND_INLINE;
 inline constexpr u32 IpCsum = KAPI_SEND_IP_CSUM;
+inline constexpr u32 Bql = KAPI_SEND_BQL; /* not IB: byte queue limits told before the post */
 } // namespace send_flag
 
 /* Plain data carriers: no kernel meaning, so C++ uses the kapi structs as they are. */

@@ -186,7 +186,8 @@ TEST(IpoibRate, IbRateToMbps)
 
 // ---- Records, against the in-tree format strings -------------------------------
 
-std::string in_tree_path(const PathRecordInfo &p)
+// In-tree's record without its closing empty line: ours inserts its counters there.
+std::string in_tree_path_body(const PathRecordInfo &p)
 {
 	char gid[kGidStrLen];
 	format_gid(p.m_dgid, gid, sizeof(gid));
@@ -200,7 +201,13 @@ std::string in_tree_path(const PathRecordInfo &p)
 				"  rate: %8d.%d Gb/sec\n",
 				p.m_dlid, p.m_sl, rate / 1000, rate % 1000);
 	}
-	return s + "\n";
+	return s;
+}
+
+std::string ours_counters(const PathRecordInfo &p)
+{
+	return printf_str("  tx_packets: %lld\n  tx_bytes: %lld\n", static_cast<long long>(p.m_tx_packets),
+			  static_cast<long long>(p.m_tx_bytes));
 }
 
 std::string ours_path(const PathRecordInfo &p)
@@ -223,10 +230,14 @@ TEST(IpoibDebugfsPath, KnownAnswers)
 				"  DLID:     0x0012\n"
 				"  SL:            0\n"
 				"  rate:       10.0 Gb/sec\n"
+				"  tx_packets: 0\n"
+				"  tx_bytes: 0\n"
 				"\n");
 	p.m_dlid = 0;
 	EXPECT_EQ(ours_path(p), "GID: fe80:0:0:0:2:c903:12:3456\n"
 				"  complete:     no\n"
+				"  tx_packets: 0\n"
+				"  tx_bytes: 0\n"
 				"\n");
 	p.m_dlid = 0xbeef;
 	p.m_sl = 15;
@@ -236,6 +247,8 @@ TEST(IpoibDebugfsPath, KnownAnswers)
 				"  DLID:     0xbeef\n"
 				"  SL:           15\n"
 				"  rate:       14.62 Gb/sec\n"
+				"  tx_packets: 0\n"
+				"  tx_bytes: 0\n"
 				"\n");
 }
 
@@ -249,7 +262,9 @@ TEST(IpoibDebugfsPath, MatchesInTreeFormatForAllRatesAndLids)
 				p.m_dlid = dlid;
 				p.m_rate = static_cast<u8>(rate);
 				p.m_sl = sl;
-				EXPECT_EQ(ours_path(p), in_tree_path(p)) << dlid << " " << rate;
+				p.m_tx_packets = dlid * 3u;
+				p.m_tx_bytes = static_cast<u64>(dlid) << 20;
+				EXPECT_EQ(ours_path(p), in_tree_path_body(p) + ours_counters(p) + "\n") << dlid << " " << rate;
 			}
 		}
 	}

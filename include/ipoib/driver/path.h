@@ -73,6 +73,8 @@ public:
 	PathMachine<Skb> m_machine; /* Guarded by Resolver::m_lock. */
 	IpAh *m_ah = nullptr;       /* A reference while Resolved or Invalid; Resolver::m_lock. */
 	kern::PathRecord m_rec;     /* The last record (for debugfs); Resolver::m_lock. */
+	u64 m_tx_packets = 0;       /* sent to this destination (debugfs); Resolver::m_lock */
+	u64 m_tx_bytes = 0;
 	kern::PathQuery m_query;
 	kern::ListNode m_node; /* Resolver::m_paths */
 };

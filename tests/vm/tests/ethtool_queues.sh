@@ -7,6 +7,7 @@
 #  - each TX queue is used: a ping flood pinned to each CPU moves that
 #    CPU's queue's -S counters (XPS), whose sum is tx_packets; BQL's
 #    inflight returns to 0 when idle on every queue;
+#  - debugfs ib0_path counts the packets and bytes sent to each destination;
 #  - bad -G/-L values: EINVAL, and a kernel log line naming ib0 where the
 #    driver (not the core) refuses;
 #  - 50 resizes (-G rx/tx, and -L tx 1/2 every fifth) under a running
@@ -101,6 +102,12 @@ while [ $q -lt "$want" ]; do
 	q=$((q + 1))
 done
 check "the queues' packets add up to tx_packets" [ "$(qsum)" = "$(qstat tx_packets)" ]
+# per-path counters in debugfs ib0_path (ours, after in-tree's lines)
+path_tx() { awk -v g="$1" '$1 == "GID:" { c = ($2 == g) } c && $1 == "'"$2"':" { print $2 }' $IPOIB_DBG/ib0_path; }
+B_GID=fe80:0:0:0:2:c9ff:fe50:201
+pp=$(path_tx $B_GID tx_packets)
+pb=$(path_tx $B_GID tx_bytes)
+check "ib0_path counts what went to ib1: $pp packets, $pb bytes" [ "${pp:-0}" -ge $((300 * want)) -a "${pb:-0}" -ge $((300 * want * 84)) ]
 bql_idle() { [ "$(inflight $1)" = 0 ] || { echo "queue $1: $(inflight $1) bytes in flight"; false; }; }
 check "BQL: nothing in flight on an idle queue 0" wait_until 10 bql_idle 0
 check "BQL: nothing in flight on an idle queue $((want - 1))" wait_until 10 bql_idle $((want - 1))
