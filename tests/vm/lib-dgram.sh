@@ -141,3 +141,25 @@ kmdiff() { awk 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d != 0) pri
 grew_in_both() {
 	awk 'NR == FNR { if ($1 >= 10) g[$2] = 1; next } $1 >= 10 && g[$2] { print $2; bad = 1 } END { exit bad }' "$1" "$2"
 }
+# leak_start, leak_half, leak_end: the snapshots before, between and after
+# the two halves; then leak_checks WHAT FIRST-HALF SECOND-HALF (e.g.
+# "80 switches" "switches 21-60" "switches 61-100") checks and logs them.
+leak_start() { settle; _res0=$(rdma_res_counts); _slab0=$(meminfo Slab); kmallocs >/tmp/km0; }
+leak_half() { settle; kmallocs >/tmp/kmh; }
+leak_end() { settle; _slab1=$(meminfo Slab); kmallocs >/tmp/km1; }
+leak_checks() {
+	check "verbs objects as after the warm-up (rdma res)" same "$(rdma_res_counts)" "$_res0"
+	log "Slab ${_slab0} -> ${_slab1} kB over $1"
+	check "Slab grew by less than 2 MB over $1" [ $((_slab1 - _slab0)) -lt 2048 ]
+	kmdiff /tmp/km0 /tmp/kmh >/tmp/kmd1
+	kmdiff /tmp/kmh /tmp/km1 >/tmp/kmd2
+	log "kmalloc caches, active objects gained over $2: $(head -n 6 /tmp/kmd1 | tr '\n' ' ')"
+	log "kmalloc caches, active objects gained over $3: $(head -n 6 /tmp/kmd2 | tr '\n' ' ')"
+	check "no kmalloc cache gained 10 or more objects in both halves" grew_in_both /tmp/kmd1 /tmp/kmd2
+}
+# bg_ping_checked: bg_ping_stop, then the background ping must have lost < 10%.
+bg_ping_checked() {
+	bg_ping_stop
+	log "background ping: $BG"
+	check "background ping lost < 10%" awk -v r="$BG" 'BEGIN { split(r, p, "/"); exit !(p[2] > 0 && p[1] * 100 >= p[2] * 90) }'
+}

@@ -36,30 +36,15 @@ require "ping a -> b" ping_a_b
 bg_ping_start a $B4
 t0=$(date +%s)
 require "20 warm-up switches" switches 1 20
-settle
-res0=$(rdma_res_counts)
-slab0=$(meminfo Slab)
-kmallocs >/tmp/km0
+leak_start
 check "40 switches under traffic" switches 21 60
-settle
-kmallocs >/tmp/kmh
+leak_half
 check "40 more" switches 61 100
 log "100 switches: $(($(date +%s) - t0)) s"
 check "after 100 switches both are in datagram mode" [ "$(mode_of a ib0)/$(mode_of b ib1)" = datagram/datagram ]
-settle
-slab1=$(meminfo Slab)
-kmallocs >/tmp/km1
-bg_ping_stop
-log "background ping during the switches: $BG"
-check "background ping lost < 10%" awk -v r="$BG" 'BEGIN { split(r, p, "/"); exit !(p[2] > 0 && p[1] * 100 >= p[2] * 90) }'
-check "verbs objects as after the warm-up (rdma res)" same "$(rdma_res_counts)" "$res0"
-log "Slab ${slab0} -> ${slab1} kB over 80 switches"
-check "Slab grew by less than 2 MB over 80 switches" [ $((slab1 - slab0)) -lt 2048 ]
-kmdiff /tmp/km0 /tmp/kmh >/tmp/kmd1
-kmdiff /tmp/kmh /tmp/km1 >/tmp/kmd2
-log "kmalloc caches, active objects gained over switches 21-60: $(head -n 6 /tmp/kmd1 | tr '\n' ' ')"
-log "kmalloc caches, active objects gained over switches 61-100: $(head -n 6 /tmp/kmd2 | tr '\n' ' ')"
-check "no kmalloc cache gained 10 or more objects in both 40-switch halves" grew_in_both /tmp/kmd1 /tmp/kmd2
+leak_end
+bg_ping_checked
+leak_checks "80 switches" "switches 21-60" "switches 61-100"
 check "ib_ipoib unloads" rmmod ib_ipoib
 fabric_clean
 dgram_finish
