@@ -8,6 +8,7 @@
  *     |- LID table (xarray LID -> sib_port), SM LID, wire knobs
  *     |- multicast attach table (MGID -> attached sib_qp list)
  *     |- subnet administrator state (sib_sa.c)
+ *     |- the switch every HCA port is cabled to, SMAs and PMA (sib_sma.c)
  *     `- sib_dev[ndev]  (one struct ib_device each, "sibN")
  *          |- sib_port[nports]  (LID, GUID, GID[0], P_Key table, counters)
  *          |- QPN xarray (QPN >= 2), per-port QP0/QP1 in sib_port.special
@@ -52,6 +53,7 @@
 #define SIB_PERMISSIVE_LID	0xFFFF
 #define SIB_MCAST_QPN		0xFFFFFF
 #define SIB_GUID_PREFIX		0x0002c9fffe500000ULL	/* locally made up */
+#define SIB_SWITCH_GUID		(SIB_GUID_PREFIX | 0xff00)	/* the one switch */
 #define SIB_WORK_BUDGET		64	/* WQEs per QP before moving on */
 
 /*
@@ -75,7 +77,7 @@
 	X(DROP_RANDOM, drop_random)	/* drop_ppm knob */		\
 	X(DROP_CORRUPT, drop_corrupt)	/* corrupt_ppm knob: bad ICRC */\
 	X(DROP_NO_GROUP, drop_no_mcast_group)				\
-	X(DROP_SMP, drop_smp)		/* QP0 traffic: no SMA here */	\
+	X(DROP_SMP, drop_smp)		/* SMP with no valid route */	\
 	X(RC_RETRY, rc_timeout_retries)					\
 	X(RC_RNR, rc_rnr_naks)						\
 	X(RC_ERR, rc_fatal_errors)	/* retry/RNR exceeded, ... */	\
@@ -420,6 +422,19 @@ void sib_qp_retry_timer(struct timer_list *t);
 void sib_wire_deliver_ud(struct sib_qp *dqp, struct sib_port *dport,
 			 const struct sib_pkt *pkt);
 bool sib_wire_random(u32 ppm);
+
+/* sib_sma.c */
+struct ib_node_info;
+struct sib_port *sib_port_by_index(int i);
+__be64 sib_switch_guid(void);
+const char *sib_switch_desc(void);
+void sib_node_info(struct sib_port *port, struct ib_node_info *ni);
+void sib_switch_node_info(u8 in_port, struct ib_node_info *ni);
+int sib_process_mad(struct ib_device *ib, int mad_flags, u32 port_num,
+		    const struct ib_wc *in_wc, const struct ib_grh *in_grh,
+		    const struct ib_mad *in, struct ib_mad *out,
+		    size_t *out_mad_size, u16 *out_mad_pkey_index);
+void sib_wire_smp(struct sib_port *sport, const struct sib_pkt *pkt, u16 dlid);
 
 /* sib_sa.c */
 int sib_sa_init(const u16 *pkeys, int npkeys);

@@ -662,7 +662,7 @@ static int __init sib_init(void)
 			ret = PTR_ERR(sdev);
 			goto err_teardown;
 		}
-		sib_fabric.devs[d] = sdev;
+		WRITE_ONCE(sib_fabric.devs[d], sdev);
 	}
 
 	sib_debugfs_init();

@@ -7,7 +7,9 @@
  * the reply is placed on the requester's QP1 with SLID = SM LID, source QP 1.
  *
  * Supported: PathRecord Get, MCMemberRecord Get/Set/Delete, ClassPortInfo
- * Get.  Every other method or attribute gets a proper error status.  One IPoIB
+ * Get, and GetTable of PathRecords, MCMemberRecords and NodeRecords, whose
+ * replies go out as RMPP transfers (IBA 13.6) paced by the requester's
+ * ACKs.  Every other method or attribute gets a proper error status.  One IPoIB
  * broadcast group per configured P_Key is created at load time and is never
  * deleted; other groups are created by the first join and deleted by the
  * last leave.
@@ -17,12 +19,14 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/version.h>
+#include <linux/vmalloc.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
 #endif
 #include <rdma/ib_sa.h>
+#include <rdma/ib_smi.h>
 
 #include "sib.h"
 
@@ -73,6 +77,46 @@ struct sib_mcmember_rec {
 	u8 reserved[2];
 } __packed;
 
+/* IBA 15.2.5.2 NodeRecord, 108 bytes (112 with padding on the wire) */
+struct sib_node_rec {
+	__be16 lid;
+	__be16 reserved;
+	struct ib_node_info info;
+	u8 desc[IB_DEVICE_NODE_DESC_MAX];
+} __packed;
+
+/* NodeRecord component mask bits (IBA 15.2.5.2, in field order) */
+#define SIB_NR_LID		IB_SA_COMP_MASK(0)
+#define SIB_NR_NODE_TYPE	IB_SA_COMP_MASK(4)
+#define SIB_NR_NODE_GUID	IB_SA_COMP_MASK(7)
+#define SIB_NR_PORT_GUID	IB_SA_COMP_MASK(8)
+
+/* The most a GetTable reply may hold: 256 RMPP segments. */
+#define SIB_SA_TABLE_MAX	(256 * IB_MGMT_SA_DATA)
+/* An RMPP transfer nobody ACKs for this long is dropped. */
+#define SIB_SA_XFER_IDLE	(10 * HZ)
+#define SIB_SA_RMPP_SA_HDR	(IB_MGMT_SA_HDR - IB_MGMT_RMPP_HDR)	/* 20 */
+
+/* A GetTable reply being sent as RMPP segments, paced by ACKs. */
+struct sib_sa_xfer {
+	struct list_head list;
+	struct sib_port *port;		/* the requester */
+	unsigned long stamp;		/* last activity */
+	struct ib_sa_mad hdr;		/* MAD and SA headers of every segment */
+	u32 nseg;
+	u32 sent;			/* highest segment sent */
+	u32 len;			/* record bytes */
+	u8 *data;
+};
+
+/* GetTable records under construction. */
+struct sib_sa_table {
+	u8 *buf;
+	u32 len;
+	u16 rec_len;			/* multiple of 8 */
+	bool full;
+};
+
 struct sib_sa_member {
 	struct list_head list;
 	union ib_gid port_gid;
@@ -103,6 +147,9 @@ static struct {
 	struct list_head delayed;
 	struct delayed_work delay_work;
 	bool stopping;
+
+	struct mutex xfer_lock;		/* xfers */
+	struct list_head xfers;
 
 	/* knobs */
 	u32 drop_ppm;
@@ -358,6 +405,9 @@ static u16 sib_sa_mcmember_get(ib_sa_comp_mask mask,
 
 /* ---- paths ---- */
 
+static void sib_sa_fill_path(struct sib_port *sport, struct sib_port *dport,
+			     u16 pkey, u8 tclass, struct sib_path_rec *rec);
+
 static u16 sib_sa_path_get(struct sib_port *port, ib_sa_comp_mask mask,
 			   struct sib_path_rec *rec)
 {
@@ -380,7 +430,13 @@ static u16 sib_sa_path_get(struct sib_port *port, ib_sa_comp_mask mask,
 		return SIB_SA_ERR_NO_RECORDS;
 	if (mask & IB_SA_PATH_REC_TRAFFIC_CLASS)
 		tclass = rec->tclass;
+	sib_sa_fill_path(sport, dport, pkey, tclass, rec);
+	return 0;
+}
 
+static void sib_sa_fill_path(struct sib_port *sport, struct sib_port *dport,
+			     u16 pkey, u8 tclass, struct sib_path_rec *rec)
+{
 	memset(rec, 0, sizeof(*rec));
 	sib_port_gid(dport, &rec->dgid);
 	sib_port_gid(sport, &rec->sgid);
@@ -394,7 +450,6 @@ static u16 sib_sa_path_get(struct sib_port *port, ib_sa_comp_mask mask,
 	rec->mtu = (SIB_SEL_EQ << 6) | sib_mtu_enum();
 	rec->rate = (SIB_SEL_EQ << 6) | IB_RATE_40_GBPS;	/* 4X QDR */
 	rec->packet_life = (SIB_SEL_EQ << 6) | SIB_SA_PKT_LIFE;
-	return 0;
 }
 
 static void sib_sa_class_port_info(struct ib_class_port_info *cpi)
@@ -404,6 +459,353 @@ static void sib_sa_class_port_info(struct ib_class_port_info *cpi)
 	cpi->class_version = IB_SA_CLASS_VERSION;
 	/* cap_mask2 = 0, RespTimeValue = 18 */
 	cpi->cap_mask2_resp_time = cpu_to_be32(18);
+}
+
+/* ---- GetTable ---- */
+
+static void *sib_sa_table_add(struct sib_sa_table *t)
+{
+	void *rec;
+
+	if (t->len + t->rec_len > SIB_SA_TABLE_MAX) {
+		t->full = true;
+		return NULL;
+	}
+	rec = t->buf + t->len;
+	memset(rec, 0, t->rec_len);
+	t->len += t->rec_len;
+	return rec;
+}
+
+static bool sib_gid_eq(const union ib_gid *a, const union ib_gid *b)
+{
+	return !memcmp(a->raw, b->raw, sizeof(a->raw));
+}
+
+/*
+ * Every path between two fabric ports (a port to itself included) that
+ * the template selects by SGID, DGID, SLID, DLID, P_Key (default 0xffff)
+ * and SL; one path per pair. Other components are not evaluated.
+ */
+static u16 sib_sa_path_table(ib_sa_comp_mask mask,
+			     const struct sib_path_rec *tmpl,
+			     struct sib_sa_table *t)
+{
+	u16 pkey = (mask & IB_SA_PATH_REC_PKEY) ? be16_to_cpu(tmpl->pkey) : 0xffff;
+	int s, d;
+
+	if ((mask & IB_SA_PATH_REC_SL) && (be16_to_cpu(tmpl->qos_sl) & 0xf))
+		return 0;
+	if ((mask & IB_SA_PATH_REC_NUMB_PATH) && !(tmpl->rev_numb_path & 0x7f))
+		return 0;
+	for (s = 0; s < sib_fabric.nports_total; s++) {
+		struct sib_port *sport = sib_port_by_index(s);
+		union ib_gid sgid;
+
+		if (!sport)
+			continue;
+		sib_port_gid(sport, &sgid);
+		if ((mask & IB_SA_PATH_REC_SGID) && !sib_gid_eq(&sgid, &tmpl->sgid))
+			continue;
+		if ((mask & IB_SA_PATH_REC_SLID) &&
+		    be16_to_cpu(tmpl->slid) != READ_ONCE(sport->lid))
+			continue;
+		if (sib_port_find_pkey(sport, pkey) < 0)
+			continue;
+		for (d = 0; d < sib_fabric.nports_total; d++) {
+			struct sib_port *dport = sib_port_by_index(d);
+			struct sib_path_rec *rec;
+			union ib_gid dgid;
+
+			if (!dport)
+				continue;
+			sib_port_gid(dport, &dgid);
+			if ((mask & IB_SA_PATH_REC_DGID) &&
+			    !sib_gid_eq(&dgid, &tmpl->dgid))
+				continue;
+			if ((mask & IB_SA_PATH_REC_DLID) &&
+			    be16_to_cpu(tmpl->dlid) != READ_ONCE(dport->lid))
+				continue;
+			if (sib_port_find_pkey(dport, pkey) < 0)
+				continue;
+			rec = sib_sa_table_add(t);
+			if (!rec)
+				return SIB_SA_ERR_NO_RESOURCES;
+			sib_sa_fill_path(sport, dport, pkey,
+					 (mask & IB_SA_PATH_REC_TRAFFIC_CLASS) ?
+					 tmpl->tclass : 0, rec);
+		}
+	}
+	return 0;
+}
+
+/*
+ * One record per group member, selected by MGID, PortGID, Q_Key, MLID,
+ * P_Key and JoinState (any bit in common). Every requester is trusted:
+ * port GIDs are shown (a real SA shows them to SM_Key holders only).
+ */
+static u16 sib_sa_mcmember_table(ib_sa_comp_mask mask,
+				 const struct sib_mcmember_rec *tmpl,
+				 struct sib_sa_table *t)
+{
+	struct sib_sa_member *m;
+	struct sib_sa_group *g;
+	u16 status = 0;
+
+	mutex_lock(&sib_sa.lock);
+	list_for_each_entry(g, &sib_sa.groups, list) {
+		if ((mask & IB_SA_MCMEMBER_REC_MGID) &&
+		    !sib_gid_eq(&g->rec.mgid, &tmpl->mgid))
+			continue;
+		if ((mask & IB_SA_MCMEMBER_REC_QKEY) && g->rec.qkey != tmpl->qkey)
+			continue;
+		if ((mask & IB_SA_MCMEMBER_REC_MLID) && g->rec.mlid != tmpl->mlid)
+			continue;
+		if ((mask & IB_SA_MCMEMBER_REC_PKEY) &&
+		    (be16_to_cpu(g->rec.pkey) & 0x7fff) !=
+		    (be16_to_cpu(tmpl->pkey) & 0x7fff))
+			continue;
+		list_for_each_entry(m, &g->members, list) {
+			struct sib_mcmember_rec *rec;
+
+			if ((mask & IB_SA_MCMEMBER_REC_PORT_GID) &&
+			    !sib_gid_eq(&m->port_gid, &tmpl->port_gid))
+				continue;
+			if ((mask & IB_SA_MCMEMBER_REC_JOIN_STATE) &&
+			    !(m->join_state & tmpl->scope_join & 0xf))
+				continue;
+			rec = sib_sa_table_add(t);
+			if (!rec) {
+				status = SIB_SA_ERR_NO_RESOURCES;
+				goto out;
+			}
+			sib_sa_fill_member_rec(rec, g, &m->port_gid, m->join_state);
+		}
+	}
+out:
+	mutex_unlock(&sib_sa.lock);
+	return status;
+}
+
+static bool sib_sa_node_match(ib_sa_comp_mask mask,
+			      const struct sib_node_rec *tmpl,
+			      const struct sib_node_rec *rec)
+{
+	return (!(mask & SIB_NR_LID) || tmpl->lid == rec->lid) &&
+	       (!(mask & SIB_NR_NODE_TYPE) ||
+		tmpl->info.node_type == rec->info.node_type) &&
+	       (!(mask & SIB_NR_NODE_GUID) ||
+		tmpl->info.node_guid == rec->info.node_guid) &&
+	       (!(mask & SIB_NR_PORT_GUID) ||
+		tmpl->info.port_guid == rec->info.port_guid);
+}
+
+/*
+ * The switch (at the SM LID) and every HCA port, one record each, selected
+ * by LID, NodeType, NodeGUID and PortGUID.
+ */
+static u16 sib_sa_node_table(ib_sa_comp_mask mask,
+			     const struct sib_node_rec *tmpl,
+			     struct sib_sa_table *t)
+{
+	struct sib_node_rec nr;
+	int i;
+
+	for (i = -1; i < sib_fabric.nports_total; i++) {
+		struct sib_node_rec *rec;
+
+		memset(&nr, 0, sizeof(nr));
+		if (i < 0) {
+			nr.lid = cpu_to_be16(sib_sm_lid());
+			sib_switch_node_info(0, &nr.info);
+			strscpy(nr.desc, sib_switch_desc(), sizeof(nr.desc));
+		} else {
+			struct sib_port *port = sib_port_by_index(i);
+
+			if (!port)
+				continue;
+			nr.lid = cpu_to_be16(READ_ONCE(port->lid));
+			sib_node_info(port, &nr.info);
+			strscpy(nr.desc, port->sdev->ib.node_desc, sizeof(nr.desc));
+		}
+		if (!sib_sa_node_match(mask, tmpl, &nr))
+			continue;
+		rec = sib_sa_table_add(t);
+		if (!rec)
+			return SIB_SA_ERR_NO_RESOURCES;
+		memcpy(rec, &nr, sizeof(nr));
+	}
+	return 0;
+}
+
+/* Segment @seg (1-based) of @x, ready to send, in @mad. */
+static void sib_sa_xfer_seg(const struct sib_sa_xfer *x, u32 seg,
+			    struct ib_sa_mad *mad)
+{
+	u32 off = (seg - 1) * IB_MGMT_SA_DATA;
+	u32 n = x->len > off ? min_t(u32, x->len - off, IB_MGMT_SA_DATA) : 0;
+	u8 flags = IB_MGMT_RMPP_FLAG_ACTIVE;
+	u32 paylen = 0;
+
+	*mad = x->hdr;
+	mad->rmpp_hdr.rmpp_version = IB_MGMT_RMPP_VERSION;
+	mad->rmpp_hdr.rmpp_type = IB_MGMT_RMPP_TYPE_DATA;
+	/*
+	 * PayloadLength (IBA 13.6.2.3) counts the SA header of every
+	 * segment: in the first, of the whole transfer; in the last, of
+	 * that segment.
+	 */
+	if (seg == 1) {
+		flags |= IB_MGMT_RMPP_FLAG_FIRST;
+		paylen = x->nseg * SIB_SA_RMPP_SA_HDR + x->len;
+	}
+	if (seg == x->nseg) {
+		flags |= IB_MGMT_RMPP_FLAG_LAST;
+		paylen = SIB_SA_RMPP_SA_HDR + n;
+	}
+	ib_set_rmpp_resptime(&mad->rmpp_hdr, IB_MGMT_RMPP_NO_RESPTIME);
+	ib_set_rmpp_flags(&mad->rmpp_hdr, flags);
+	mad->rmpp_hdr.seg_num = cpu_to_be32(seg);
+	mad->rmpp_hdr.paylen_newwin = cpu_to_be32(paylen);
+	if (n)
+		memcpy(mad->data, x->data + off, n);
+}
+
+static void sib_sa_xfer_free(struct sib_sa_xfer *x)
+{
+	list_del(&x->list);
+	kvfree(x->data);
+	kfree(x);
+}
+
+/* Transfers the requester gave up on (it times out after 40 s itself). */
+static void sib_sa_xfer_reap(void)
+{
+	struct sib_sa_xfer *x, *tmp;
+
+	mutex_lock(&sib_sa.xfer_lock);
+	list_for_each_entry_safe(x, tmp, &sib_sa.xfers, list)
+		if (time_after(jiffies, x->stamp + SIB_SA_XFER_IDLE))
+			sib_sa_xfer_free(x);
+	mutex_unlock(&sib_sa.xfer_lock);
+}
+
+/*
+ * An RMPP packet from a requester: an ACK (IBA 13.6.3.3: segments up to
+ * seg_num arrived, send up to the new window) or a STOP/ABORT.
+ */
+static void sib_sa_rmpp_control(struct sib_port *port, const struct ib_sa_mad *req)
+{
+	u32 seg = be32_to_cpu(req->rmpp_hdr.seg_num);
+	u32 newwin = be32_to_cpu(req->rmpp_hdr.paylen_newwin);
+	struct ib_sa_mad *mad;
+	struct sib_sa_xfer *x;
+	u32 s, last;
+
+	mad = kmalloc(sizeof(*mad), GFP_KERNEL);
+	if (!mad)
+		return;
+	mutex_lock(&sib_sa.xfer_lock);
+	list_for_each_entry(x, &sib_sa.xfers, list)
+		if (x->port == port && x->hdr.mad_hdr.tid == req->mad_hdr.tid)
+			goto found;
+	goto out;
+found:
+	if (req->rmpp_hdr.rmpp_type != IB_MGMT_RMPP_TYPE_ACK ||
+	    seg >= x->nseg) {
+		sib_sa_xfer_free(x);
+		goto out;
+	}
+	x->stamp = jiffies;
+	last = min(newwin, x->nseg);
+	for (s = max(seg, x->sent) + 1; s <= last; s++) {
+		sib_sa_xfer_seg(x, s, mad);
+		sib_sa_deliver(port, mad);
+	}
+	x->sent = max(x->sent, last);
+out:
+	mutex_unlock(&sib_sa.xfer_lock);
+	kfree(mad);
+}
+
+/*
+ * GetTable of a supported attribute: build every matching record and put
+ * the first segment (or an error) in @resp. Returns false for an attribute
+ * GetTable does not cover here (sib_sa_process answers those).
+ */
+static bool sib_sa_get_table(struct sib_port *port, const struct ib_sa_mad *req,
+			     struct ib_sa_mad *resp)
+{
+	ib_sa_comp_mask mask = req->sa_hdr.comp_mask;
+	u16 attr = be16_to_cpu(req->mad_hdr.attr_id);
+	struct sib_sa_table t = {};
+	struct sib_sa_xfer *x;
+	u16 status;
+
+	if (req->mad_hdr.base_version != IB_MGMT_BASE_VERSION ||
+	    req->mad_hdr.class_version != IB_SA_CLASS_VERSION ||
+	    READ_ONCE(sib_sa.status))
+		return false;
+	switch (attr) {
+	case IB_SA_ATTR_PATH_REC:
+		t.rec_len = sizeof(struct sib_path_rec);
+		break;
+	case IB_SA_ATTR_MC_MEMBER_REC:
+		t.rec_len = ALIGN(sizeof(struct sib_mcmember_rec), 8);
+		break;
+	case IB_SA_ATTR_NODE_REC:
+		t.rec_len = ALIGN(sizeof(struct sib_node_rec), 8);
+		break;
+	default:
+		return false;
+	}
+
+	memset(resp, 0, sizeof(*resp));
+	resp->mad_hdr = req->mad_hdr;
+	resp->mad_hdr.method = IB_SA_METHOD_GET_TABLE_RESP;
+	resp->sa_hdr.comp_mask = mask;
+	resp->sa_hdr.attr_offset = cpu_to_be16(t.rec_len / 8);
+
+	t.buf = kvmalloc(SIB_SA_TABLE_MAX, GFP_KERNEL);
+	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	if (!t.buf || !x) {
+		status = SIB_SA_ERR_NO_RESOURCES;
+		goto err;
+	}
+	if (attr == IB_SA_ATTR_PATH_REC)
+		status = sib_sa_path_table(mask, (const void *)req->data, &t);
+	else if (attr == IB_SA_ATTR_MC_MEMBER_REC)
+		status = sib_sa_mcmember_table(mask, (const void *)req->data, &t);
+	else
+		status = sib_sa_node_table(mask, (const void *)req->data, &t);
+	if (status)
+		goto err;
+
+	x->port = port;
+	x->stamp = jiffies;
+	x->hdr = *resp;
+	x->len = t.len;
+	x->data = t.buf;
+	x->nseg = max_t(u32, 1, DIV_ROUND_UP(t.len, IB_MGMT_SA_DATA));
+	x->sent = 1;
+	sib_sa_xfer_seg(x, 1, resp);
+	if (x->nseg == 1) {
+		/* The requester ACKs the last segment: nothing to keep. */
+		kvfree(t.buf);
+		kfree(x);
+		return true;
+	}
+	mutex_lock(&sib_sa.xfer_lock);
+	list_add_tail(&x->list, &sib_sa.xfers);
+	mutex_unlock(&sib_sa.xfer_lock);
+	return true;
+err:
+	/* An error is one plain MAD, without RMPP. */
+	resp->mad_hdr.status = cpu_to_be16(status);
+	resp->sa_hdr.attr_offset = 0;
+	kvfree(t.buf);
+	kfree(x);
+	return true;
 }
 
 /* ---- requests ---- */
@@ -531,7 +933,15 @@ void sib_sa_request(struct sib_port *port, const struct sib_pkt *pkt)
 		off += n;
 	}
 
-	if (req->mad_hdr.mgmt_class == IB_MGMT_CLASS_SUBN_ADM &&
+	if (req->mad_hdr.mgmt_class != IB_MGMT_CLASS_SUBN_ADM)
+		goto out;
+	sib_sa_xfer_reap();
+	if (ib_get_rmpp_flags(&req->rmpp_hdr) & IB_MGMT_RMPP_FLAG_ACTIVE) {
+		sib_sa_rmpp_control(port, req);
+		goto out;
+	}
+	if ((req->mad_hdr.method == IB_SA_METHOD_GET_TABLE &&
+	     sib_sa_get_table(port, req, resp)) ||
 	    sib_sa_process(port, req, resp)) {
 		u32 delay = READ_ONCE(sib_sa.delay_ms);
 		struct sib_sa_delayed *d;
@@ -562,6 +972,7 @@ void sib_sa_request(struct sib_port *port, const struct sib_pkt *pkt)
 			}
 		}
 	}
+out:
 	kfree(req);
 }
 
@@ -643,6 +1054,8 @@ int sib_sa_init(const u16 *pkeys, int npkeys)
 	INIT_LIST_HEAD(&sib_sa.delayed);
 	INIT_DELAYED_WORK(&sib_sa.delay_work, sib_sa_delay_work);
 	sib_sa.stopping = false;
+	mutex_init(&sib_sa.xfer_lock);
+	INIT_LIST_HEAD(&sib_sa.xfers);
 
 	/* The IPoIB broadcast group of every partition, as opensm does. */
 	for (i = 0; i < npkeys; i++) {
@@ -668,6 +1081,7 @@ int sib_sa_init(const u16 *pkeys, int npkeys)
 void sib_sa_exit(void)
 {
 	struct sib_sa_delayed *d, *dtmp;
+	struct sib_sa_xfer *x, *xtmp;
 	struct sib_sa_group *g, *tmp;
 	unsigned long flags;
 
@@ -684,4 +1098,9 @@ void sib_sa_exit(void)
 	list_for_each_entry_safe(g, tmp, &sib_sa.groups, list)
 		sib_sa_free_group(g);
 	mutex_unlock(&sib_sa.lock);
+
+	mutex_lock(&sib_sa.xfer_lock);
+	list_for_each_entry_safe(x, xtmp, &sib_sa.xfers, list)
+		sib_sa_xfer_free(x);
+	mutex_unlock(&sib_sa.xfer_lock);
 }

@@ -497,9 +497,10 @@ static void sib_st_sa_checks(struct sib_st *t)
 		      resp->mad_hdr.method == IB_MGMT_METHOD_GET_RESP &&
 		      resp->mad_hdr.tid == req->mad_hdr.tid,
 		      "SA: unknown attribute -> status 0x000c, same TID", st);
-	st = sib_st_sa(t, req, resp, IB_SA_METHOD_GET_TABLE, IB_SA_ATTR_PATH_REC, 0);
+	/* GetTable of paths, members and nodes is an RMPP transfer (saquery). */
+	st = sib_st_sa(t, req, resp, IB_SA_METHOD_GET_TABLE, 0x31 /* ServiceRecord */, 0);
 	sib_st_report(t, st == IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB,
-		      "SA: PathRecord GetTable -> status 0x000c", st);
+		      "SA: ServiceRecord GetTable -> status 0x000c", st);
 	st = sib_st_sa(t, req, resp, IB_MGMT_METHOD_GET, IB_SA_ATTR_CLASS_PORTINFO, 0);
 	sib_st_report(t, st == 0 &&
 		      ((struct ib_class_port_info *)rec)->class_version == 2 &&

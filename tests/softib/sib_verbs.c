@@ -466,6 +466,7 @@ const struct ib_device_ops sib_dev_ops = {
 	.poll_cq = sib_poll_cq,
 	.post_recv = sib_post_recv,
 	.post_send = sib_post_send,
+	.process_mad = sib_process_mad,
 	.query_ah = sib_query_ah,
 	.query_device = sib_query_device,
 	.query_gid = sib_query_gid,

@@ -172,14 +172,21 @@ void sib_wire_deliver_ud(struct sib_qp *dqp, struct sib_port *dport,
 	qp_pkey_index = dqp->pkey_index;
 	spin_unlock_irqrestore(&dqp->lock, flags);
 
-	if (!sib_qp_is_ud(dqp) || dqp->ibqp.qp_type == IB_QPT_SMI ||
-	    !sib_state_can_recv(state)) {
+	/* QP0 receives SMPs only, which come from QP0. */
+	if (!sib_qp_is_ud(dqp) || !sib_state_can_recv(state) ||
+	    (dqp->ibqp.qp_type == IB_QPT_SMI) != (pkt->src_qpn == 0)) {
 		sib_count(dport, SIB_CNT_DROP_NO_QP, 1);
 		return;
 	}
 
-	/* QP1 accepts any P_Key in the table; a UD QP only its own. */
-	if (dqp->ibqp.qp_type == IB_QPT_GSI) {
+	/*
+	 * QP1 accepts any P_Key in the table; a UD QP only its own. SMPs
+	 * are exempt from P_Key and Q_Key checks (IBA 9.6.1.1, 10.2.4).
+	 */
+	if (dqp->ibqp.qp_type == IB_QPT_SMI) {
+		pkey_index = 0;
+		qkey = pkt->qkey;
+	} else if (dqp->ibqp.qp_type == IB_QPT_GSI) {
 		pkey_index = sib_port_find_pkey(dport, pkt->pkey);
 	} else {
 		u16 mine;
@@ -305,12 +312,6 @@ static enum ib_wc_status sib_xmit_ud(struct sib_qp *qp, struct sib_port *sport,
 		sib_count(sport, SIB_CNT_DROP_LINK_DOWN, 1);
 		return IB_WC_SUCCESS;
 	}
-	if (qp->ibqp.qp_type == IB_QPT_SMI) {
-		/* No subnet management agents on this fabric. */
-		sib_count(sport, SIB_CNT_DROP_SMP, 1);
-		return IB_WC_SUCCESS;
-	}
-
 	pkt.sport = sport;
 	pkt.slid = READ_ONCE(sport->lid);
 	pkt.src_qpn = qp->ibqp.qp_num;
@@ -333,6 +334,12 @@ static enum ib_wc_status sib_xmit_ud(struct sib_qp *qp, struct sib_port *sport,
 
 	sib_count(sport, SIB_CNT_TX_PKTS, 1);
 	sib_count(sport, SIB_CNT_TX_BYTES, w->length);
+
+	/* QP0: subnet management, through the switch (sib_sma.c). */
+	if (qp->ibqp.qp_type == IB_QPT_SMI) {
+		sib_wire_smp(sport, &pkt, w->dlid);
+		return IB_WC_SUCCESS;
+	}
 
 	if (w->has_grh)
 		sib_build_grh(&pkt, w);

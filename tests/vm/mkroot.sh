@@ -1,7 +1,9 @@
 #!/bin/bash
 # Builds the VM's root filesystem (an initramfs, uncompressed cpio):
 # busybox-static for the shell and core utilities, kmod, the real Debian
-# tools the tests drive (ip, ethtool, ping, iperf3, tcpdump, rdma, ibstat)
+# tools the tests drive (ip, ethtool, ping, iperf3, tcpdump, rdma, and
+# infiniband-diags: ibstat, ibstatus, saquery, smpquery, ibnetdiscover,
+# perfquery, sminfo)
 # with their shared libraries, our helpers from tests/vm/tools (static),
 # the Debian kernel's InfiniBand modules, our ib_ipoib.ko under updates/
 # (as `make install` puts it), softib.ko under extra/, and the test scripts
@@ -40,10 +42,14 @@ copy_with_libs() {
 }
 
 for tool in /usr/sbin/ip /usr/sbin/ethtool /usr/bin/ping /usr/bin/iperf3 /usr/bin/tcpdump \
-	/usr/bin/rdma /usr/sbin/ibstat /usr/bin/kmod /usr/bin/timeout /usr/bin/nproc; do
+	/usr/bin/rdma /usr/sbin/ibstat /usr/bin/kmod /usr/bin/timeout /usr/bin/nproc \
+	/usr/sbin/saquery /usr/sbin/smpquery /usr/sbin/ibnetdiscover /usr/sbin/perfquery \
+	/usr/sbin/sminfo; do
 	[ -x "$tool" ] || { echo "mkroot: $tool missing (make deps)" >&2; exit 1; }
 	copy_with_libs "$tool" "/usr/sbin/$(basename "$tool")"
 done
+# ibstatus is a shell script over sysfs (busybox runs it).
+cp /usr/sbin/ibstatus "$root/usr/sbin/ibstatus"
 for l in insmod rmmod modprobe lsmod modinfo depmod; do
 	ln -sf kmod "$root/usr/sbin/$l"
 done
