@@ -235,6 +235,8 @@ Status Iface::reconfigure(u32 rx, u32 tx, u32 ntx)
 		return m_ud.resize(rx, tx, ntx);
 
 	m_ud.pause(true);
+	/* Absent meanwhile: a rebuild longer than the watchdog period is not a transmit timeout. */
+	m_dev.device_detach();
 	m_dev.tx_disable();
 	if (cm_mode())
 		m_resolver.flush();
@@ -262,12 +264,15 @@ Status Iface::reconfigure(u32 rx, u32 tx, u32 ntx)
 		m_mcast.stop();
 		m_resolver.stop();
 		m_ud.reap_ahs(true);
+		/* Present again, with its queues stopped: nothing to send on until it is brought up again. */
+		m_dev.device_attach();
+		m_dev.tx_disable();
 		return up;
 	}
 	m_ud.reap_ahs(false);
 	m_ud.start_reaper();
 	(void)apply_real_tx_queues();
-	m_dev.wake_all_queues();
+	m_dev.device_attach();
 	return st;
 }
 

@@ -552,14 +552,19 @@ void kapi_netif_tx_start_all(struct kapi_netdev *dev)
 	netif_tx_start_all_queues(ND(dev));
 }
 
-void kapi_netif_tx_wake_all(struct kapi_netdev *dev)
-{
-	netif_tx_wake_all_queues(ND(dev));
-}
-
 void kapi_netif_tx_disable(struct kapi_netdev *dev)
 {
 	netif_tx_disable(ND(dev));
+}
+
+void kapi_netif_device_detach(struct kapi_netdev *dev)
+{
+	netif_device_detach(ND(dev));
+}
+
+void kapi_netif_device_attach(struct kapi_netdev *dev)
+{
+	netif_device_attach(ND(dev));
 }
 
 void kapi_netdev_tx_completed(struct kapi_netdev *dev, kapi_u16 q, kapi_u32 pkts, kapi_u32 bytes)

@@ -303,14 +303,20 @@ void kapi_netif_subqueue_start(struct kapi_netdev *dev, kapi_u16 q);
 void kapi_netif_subqueue_stop(struct kapi_netdev *dev, kapi_u16 q);
 void kapi_netif_subqueue_wake(struct kapi_netdev *dev, kapi_u16 q);
 int kapi_netif_subqueue_stopped(const struct kapi_netdev *dev, kapi_u16 q);
-/* Every TX queue: netif_tx_start_all_queues / netif_tx_wake_all_queues. Context: any. */
+/* Every TX queue: netif_tx_start_all_queues. Context: any. */
 void kapi_netif_tx_start_all(struct kapi_netdev *dev);
-void kapi_netif_tx_wake_all(struct kapi_netdev *dev);
 /*
  * netif_tx_disable(): stops every TX queue, each under its xmit lock, so
  * no ndo_start_xmit runs once it returns. Context: process or softirq.
  */
 void kapi_netif_tx_disable(struct kapi_netdev *dev);
+/*
+ * netif_device_detach() / netif_device_attach(): the device is absent
+ * while it is rebuilt; the TX watchdog leaves it alone meanwhile, and
+ * attach wakes every queue. Context: process.
+ */
+void kapi_netif_device_detach(struct kapi_netdev *dev);
+void kapi_netif_device_attach(struct kapi_netdev *dev);
 /*
  * Byte queue limits of TX queue q (the sends tell it: KAPI_SEND_BQL in
  * kapi/verbs.h): netdev_tx_completed_queue (from its completion poll,

@@ -213,9 +213,11 @@ public:
 	void wake_subqueue(u16 q) noexcept { kapi_netif_subqueue_wake(m_dev, q); }
 	bool subqueue_stopped(u16 q) const noexcept { return kapi_netif_subqueue_stopped(m_dev, q) != 0; }
 	void start_all_queues() noexcept { kapi_netif_tx_start_all(m_dev); }
-	void wake_all_queues() noexcept { kapi_netif_tx_wake_all(m_dev); }
 	/* Stops every TX queue under its xmit lock: no xmit runs once this returns. */
 	void tx_disable() noexcept { kapi_netif_tx_disable(m_dev); }
+	/* Absent while rebuilt (no TX watchdog); attach wakes every queue. Context: process. */
+	void device_detach() noexcept { kapi_netif_device_detach(m_dev); }
+	void device_attach() noexcept { kapi_netif_device_attach(m_dev); }
 	/* Byte queue limits of queue q (see kapi/netdev.h; sends tell it through kern::send_flag::Bql). */
 	void bql_completed(u16 q, u32 pkts, u32 bytes) noexcept { kapi_netdev_tx_completed(m_dev, q, pkts, bytes); }
 	void bql_reset(u16 q) noexcept { kapi_netdev_tx_reset(m_dev, q); }
