@@ -6,6 +6,7 @@
 #   unit       GoogleTest suites under ASan/UBSan (userspace)
 #   subset     every construct outside the C++ subset fails the build
 #   package    the .deb builds; DKMS builds it for 6.1 and 6.12 (private trees)
+#   kselftest  the kselftest collection lists every VM test (kernel's runner)
 #   vm         the QEMU suite (tests/vm/run)
 # Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
 set -u
@@ -103,6 +104,12 @@ tests/package/run.sh >"$log/package.log" 2>&1
 grep -E '^(ok|not ok)' "$log/package.log"
 tally "$log/package.log" package
 echo "# package: $(($(now) - t0)) s"
+
+# The kselftest collection (tests/kselftest) against the VM suite, with the
+# kernel's runner in dry form; the tests themselves run in the VM only.
+tests/kselftest/check.sh >"$log/kselftest.log" 2>&1
+grep -E '^(ok|not ok)' "$log/kselftest.log"
+tally "$log/kselftest.log" kselftest
 
 # 6. The VM harness must catch what it exists to catch: each self-test has
 #    an expected outcome (a clean test passes; a splat, a timeout, a hung
