@@ -7,7 +7,8 @@
 #   2. its control data (name, version = VERSION, Depends), its files
 #      (dkms.conf and the sources under /usr/src/ipoib-cxx-<VERSION>, no
 #      objects, no test fabric) and its maintainer scripts (dh_dkms's
-#      add/build in postinst, remove --all in prerm, our every-kernel loop);
+#      add/build in postinst, remove --all in prerm, our every-kernel loop),
+#      read and also run against stand-ins for dkms that record the calls;
 #   3. the package's own sources, unpacked, go through dkms add/build into
 #      a private DKMS tree for Debian 12's 6.1 and 6.12 kernels: ib_ipoib.ko
 #      comes out with that kernel's vermagic and our version;
@@ -98,6 +99,53 @@ check "postinst: dkms install for every kernel with headers" \
 check "prerm: dkms remove --all (uninstall runs depmod)" \
 	sh -c "grep -qx 'DKMS_NAME=ipoib-cxx' '$pr' && grep -qx 'DKMS_VERSION=$ver' '$pr' &&
 		grep -qF 'dkms remove -m \$DKMS_NAME -v \$DKMS_VERSION --all' '$pr'"
+
+# The maintainer scripts run, against a stand-in dkms (first in PATH) and a
+# stand-in for dkms's common.postinst, that record their calls: what the
+# scripts would do on a real install/removal, with nothing done.
+stub=$work/stub
+mkdir -p "$stub/bin"
+cat >"$stub/bin/dkms" <<'EOS'
+#!/bin/sh
+echo "dkms $*" >>"$STUB_CALLS"
+case "$1" in
+status) [ -n "${STUB_STATUS:-}" ] && echo "ipoib-cxx/x, k, x86_64: $STUB_STATUS" ;;
+install) exit "${STUB_INSTALL_RC:-0}" ;;
+esac
+exit 0
+EOS
+printf '#!/bin/sh\n{ printf "common.postinst"; printf " [%%s]" "$@"; echo; } >>"$STUB_CALLS"\n' >"$stub/common.postinst"
+chmod +x "$stub/bin/dkms" "$stub/common.postinst"
+sed "s|/usr/lib/dkms/common.postinst|$stub/common.postinst|g" "$pi" >"$stub/postinst"
+# run SCRIPT ARGS...: in a clean environment; the calls land in $stub/calls.
+run() {
+	: >"$stub/calls"
+	env PATH="$stub/bin:/usr/sbin:/usr/bin:/sbin:/bin" STUB_CALLS="$stub/calls" \
+		STUB_STATUS="${STUB_STATUS:-}" STUB_INSTALL_RC="${STUB_INSTALL_RC:-0}" sh "$@" >/dev/null 2>&1
+}
+kernels=$(for d in /lib/modules/*/build; do [ -e "$d/include" ] && basename "$(dirname "$d")"; done)
+if run "$stub/postinst" configure; then
+	want_calls=$(echo "common.postinst [ipoib-cxx] [$ver] [/usr/share/ipoib-cxx-dkms] []"
+		for k in $kernels; do echo "dkms status -m ipoib-cxx -v $ver -k $k"; echo "dkms install -m ipoib-cxx -v $ver -k $k"; done)
+	if [ "$(cat "$stub/calls")" = "$want_calls" ]; then
+		ok "postinst configure: dh_dkms's common.postinst, then dkms install for each of: $(echo $kernels)"
+	else
+		notok "postinst configure: calls differ (< expected, > made):"
+		diff <(echo "$want_calls") "$stub/calls" | grep '^[<>]' | head -n 10 | sed 's/^/#   /'
+	fi
+else
+	notok "postinst configure failed"
+fi
+STUB_STATUS=installed run "$stub/postinst" configure
+check "postinst configure: no dkms install where dkms says installed" sh -c "! grep -q 'dkms install' '$stub/calls'"
+STUB_INSTALL_RC=77 run "$stub/postinst" configure
+check "postinst configure: dkms's 77 (kernel excluded) is not an error" [ $? -eq 0 ]
+STUB_INSTALL_RC=10 run "$stub/postinst" configure
+check "postinst configure: a failed build fails the configuration" [ $? -ne 0 ]
+STUB_STATUS=built run "$pr" remove
+check "prerm remove: dkms remove -m ipoib-cxx -v $ver --all" grep -qx "dkms remove -m ipoib-cxx -v $ver --all" "$stub/calls"
+STUB_STATUS=built run "$pr" upgrade
+check "prerm upgrade: the old version removed" grep -qx "dkms remove -m ipoib-cxx -v $ver --all" "$stub/calls"
 
 # 3. dkms add/build from the package's files, private trees only. Module
 #    signing keys go to the private tree too (dkms would create its own
