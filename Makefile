@@ -32,6 +32,7 @@ KMAKE = $(MAKE) -C $(KDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 export KDIR
 
 .PHONY: all modules ipoib softib install sparse unit subset vm check demo bench deps clean help print-kdir print-kver
+.PHONY: deb kselftest check-kernels
 
 all: modules
 
@@ -70,6 +71,31 @@ vm:
 check:
 	tests/check.sh
 
+# The VM suite on each kernel the driver supports, one after the other:
+# Debian 12's 6.1, then its 6.12 LTS (installed first if missing); the
+# tree's modules are then rebuilt for the default kernel. (Plain `make`
+# there, not $(MAKE): with $(MAKE) in it, `make -n` would run the recipe.)
+# make check-kernels [T=name] [CHECK_KERNELS="6.1 6.12"]
+CHECK_KERNELS ?= 6.1 6.12
+check-kernels:
+	@rc=0; for k in $(CHECK_KERNELS); do \
+		echo "# kernel $$k"; \
+		KVER=$$k scripts/install-deps.sh || exit 1; \
+		tests/vm/run --kver $$k $(if $(T),$(foreach t,$(T),-t $(t))) || rc=1; \
+	done; \
+	make -s modules >/dev/null; \
+	[ $$rc -eq 0 ] && echo "check-kernels: passed on $(CHECK_KERNELS)" || echo "check-kernels: FAILED (see above)"; \
+	exit $$rc
+
+# The Debian package, ipoib-cxx-dkms_<VERSION>_all.deb, into build/deb.
+deb:
+	scripts/mkdeb.sh
+
+# The kselftest collection installed into build/kselftest (run_kselftest.sh
+# and the tests; tests/vm/run --kselftest runs it in the VM).
+kselftest:
+	tests/kselftest/install.sh
+
 demo:
 	scripts/install-deps.sh
 	$(MAKE) modules
@@ -103,3 +129,6 @@ help:
 	@echo "make vm T=name  run one VM test;  tests/vm/run --shell  for a shell in the VM"
 	@echo "make bench      in-tree ib_ipoib vs ours on the test fabric (BENCH_OURS=stock: noise run)"
 	@echo "make sparse     sparse (C=2) over the C glue and the fabric"
+	@echo "make deb        the Debian package ipoib-cxx-dkms (DKMS) in build/deb"
+	@echo "make kselftest  the VM tests as a kselftest collection in build/kselftest"
+	@echo "make check-kernels  the VM suite on 6.1, then on 6.12 (T=name: one test)"

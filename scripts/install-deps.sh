@@ -24,7 +24,8 @@ apt_update() {
 # provider, softib has none) is needed.
 pkgs="make gcc g++ libc6-dev python3 kmod cpio xz-utils
 linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static sparse
-libgtest-dev clang libclang-rt-14-dev iproute2 ethtool iputils-ping iperf3 tcpdump infiniband-diags"
+libgtest-dev clang libclang-rt-14-dev iproute2 ethtool iputils-ping iperf3 tcpdump infiniband-diags
+dkms debhelper dh-dkms dpkg-dev fakeroot rsync linux-source-6.1"
 
 kver=${KVER:-}
 case "$kver" in

@@ -5,6 +5,8 @@
 #   sparse     make C=2 over all C reports nothing
 #   unit       GoogleTest suites under ASan/UBSan (userspace)
 #   subset     every construct outside the C++ subset fails the build
+#   package    the .deb builds; DKMS builds it for 6.1 and 6.12 (private trees)
+#   kselftest  the kselftest collection lists every VM test (kernel's runner)
 #   vm         the QEMU suite (tests/vm/run)
 # Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
 set -u
@@ -93,7 +95,23 @@ tests/subset/run.sh >"$log/subset.log" 2>&1
 grep -E '^(ok|not ok)' "$log/subset.log"
 tally "$log/subset.log" subset
 
-# 5. The VM harness must catch what it exists to catch: each self-test has
+# 5. The Debian package and DKMS, host-side in private trees (nothing is
+#    installed into the host's module tree). Needs the 6.12 headers too.
+KVER=6.12 "$top/scripts/install-deps.sh" >"$log/deps-6.12.log" 2>&1 ||
+	notok "package: installing the 6.12 headers failed (see build/check/deps-6.12.log)"
+t0=$(now)
+tests/package/run.sh >"$log/package.log" 2>&1
+grep -E '^(ok|not ok)' "$log/package.log"
+tally "$log/package.log" package
+echo "# package: $(($(now) - t0)) s"
+
+# The kselftest collection (tests/kselftest) against the VM suite, with the
+# kernel's runner in dry form; the tests themselves run in the VM only.
+tests/kselftest/check.sh >"$log/kselftest.log" 2>&1
+grep -E '^(ok|not ok)' "$log/kselftest.log"
+tally "$log/kselftest.log" kselftest
+
+# 6. The VM harness must catch what it exists to catch: each self-test has
 #    an expected outcome (a clean test passes; a splat, a timeout, a hung
 #    guest and a kernel panic each fail with their own reason; tests after
 #    a crash run in a fresh boot).
@@ -114,7 +132,7 @@ expect_vm e_panic '^not ok .*kernel died: .*Kernel panic'
 expect_vm f_after '^ok '
 expect_vm g_output '^ok '
 
-# 6. VM suite.
+# 7. VM suite.
 t0=$(now)
 tests/vm/run --no-build 2>&1 | tee "$log/vm.log" | grep -vE '^(TAP|1\.\.)'
 tally "$log/vm.log" vm

@@ -101,6 +101,12 @@ cp -r "${VMTEST_TESTDIR:-$top/tests/vm/tests}" "$root/vmtest/tests"
 cp "$top"/tests/vm/lib*.sh "$root/vmtest/"
 cp "$top/tests/vm/init" "$root/init"
 chmod +x "$root/init"
+# An installed kselftest tree (tests/kselftest/install.sh; tests/vm/run
+# --kselftest): its runner wants /usr/bin/timeout.
+if [ -n "${VMTEST_KSELFTEST:-}" ]; then
+	cp -r "$VMTEST_KSELFTEST" "$root/vmtest/kselftest"
+	ln -sf ../sbin/timeout "$root/usr/bin/timeout"
+fi
 [ -n "${VMTEST_PLAN:-}" ] && printf '%s\n' "$VMTEST_PLAN" >"$root/vmtest/plan"
 echo "$kver" >"$root/vmtest/kver"
 
