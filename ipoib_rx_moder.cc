@@ -29,10 +29,9 @@ void RxModeration::stop()
 	m_idle.reset();
 	if (!m_adaptive.load())
 		return;
-	/* Up again at the rest profile, DIM measuring afresh. */
+	/* Up again at rest, DIM measuring afresh. */
 	kern::MutexGuard g(m_lock);
-	const kern::DimProfile p = kern::Dim::rx_profile(rx_moder::kRestProfile);
-	(void)apply_locked(p.usecs, p.frames);
+	(void)apply_locked(rx_moder::kRestUsecs, rx_moder::kRestFrames);
 	m_restart.store(true);
 }
 
@@ -74,10 +73,9 @@ Status RxModeration::set(const ethtool::Coalesce &c, bool adaptive)
 			if (st.is_err() && st.error().code() == -err::EOPNOTSUPP)
 				st = kern::ok();
 		} else if (act == Action::StartAdaptive) {
-			const kern::DimProfile p = kern::Dim::rx_profile(rx_moder::kRestProfile);
-			st = apply_locked(p.usecs, p.frames);
+			st = apply_locked(rx_moder::kRestUsecs, rx_moder::kRestFrames);
 			if (st.is_ok()) {
-				/* The poll restarts DIM at the profile now in effect, then samples. */
+				/* The poll restarts DIM from rest, then samples. */
 				m_restart.store(true);
 				m_adaptive.store_release(true);
 			}
@@ -115,12 +113,22 @@ void RxModeration::on_poll_done(u64 packets, u64 bytes) noexcept
 		return;
 	if (unlikely(m_restart.load()) && m_restart.exchange(false)) {
 		m_dim.restart(rx_moder::kRestProfile);
+		m_resting = true;
 		m_idle.reset();
 	}
 	m_events++;
-	if (m_idle.on_event(kern::time::now_us()) && m_dim.profile() != rx_moder::kRestProfile)
-		(void)m_dim.jump(rx_moder::kRestProfile);
+	const bool at_rest = m_resting && m_dim.profile() == rx_moder::kRestProfile;
+	if (m_idle.on_event(kern::time::now_us(), packets) && !at_rest) {
+		kern::DimProfile rest;
+		rest.usecs = rx_moder::kRestUsecs;
+		rest.frames = rx_moder::kRestFrames;
+		if (m_dim.rest(rx_moder::kRestProfile, rest))
+			m_resting = true;
+	}
 	m_dim.sample(m_events, packets, bytes);
+	/* net_dim moved: its profile, not rest, is (or is about to be) in effect. */
+	if (m_dim.profile() != rx_moder::kRestProfile)
+		m_resting = false;
 }
 
 } // namespace ipoib

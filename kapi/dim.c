@@ -26,6 +26,10 @@ struct kapi_dim {
 	struct dim dim;
 	kapi_dim_apply_fn fn;
 	void *owner;
+	/* kapi_dim_rest: the work applies these instead of the profile's. */
+	bool rest;
+	u16 rest_usecs;
+	u16 rest_frames;
 };
 
 static void kapi_dim_work(struct work_struct *work)
@@ -34,7 +38,12 @@ static void kapi_dim_work(struct work_struct *work)
 	struct kapi_dim *d = container_of(dim, struct kapi_dim, dim);
 	struct dim_cq_moder m = net_dim_get_rx_moderation(dim->mode, READ_ONCE(dim->profile_ix));
 
-	d->fn(d->owner, m.usec, m.pkts);
+	if (d->rest) {
+		d->rest = false;
+		d->fn(d->owner, d->rest_usecs, d->rest_frames);
+	} else {
+		d->fn(d->owner, m.usec, m.pkts);
+	}
 	/* net_dim ignores samples until this: the profile is in effect now. */
 	WRITE_ONCE(dim->state, DIM_START_MEASURE);
 }
@@ -93,17 +102,22 @@ int kapi_dim_restart(struct kapi_dim *d, unsigned int ix)
 	if (ix >= KAPI_DIM_PROFILES)
 		return -EINVAL;
 	kapi_dim_reset(&d->dim, ix);
+	d->rest = false;
 	WRITE_ONCE(d->dim.state, DIM_START_MEASURE);
 	return 0;
 }
 
-int kapi_dim_jump(struct kapi_dim *d, unsigned int ix)
+int kapi_dim_rest(struct kapi_dim *d, unsigned int ix, u16 usecs, u16 frames)
 {
 	if (ix >= KAPI_DIM_PROFILES)
 		return -EINVAL;
+	/* Not pending, and a work that ran has read its fields (it sets the state last). */
 	if (READ_ONCE(d->dim.state) == DIM_APPLY_NEW_PROFILE)
 		return -EBUSY;
 	kapi_dim_reset(&d->dim, ix);
+	d->rest = true;
+	d->rest_usecs = usecs;
+	d->rest_frames = frames;
 	WRITE_ONCE(d->dim.state, DIM_APPLY_NEW_PROFILE);
 	schedule_work(&d->dim.work);
 	return 0;

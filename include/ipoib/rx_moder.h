@@ -3,7 +3,7 @@
  * ipoib/rx_moder.h - the pure parts of receive moderation (no kapi
  * calls, unit-tested): what ethtool -C does with the static values and
  * the adaptive switch, and the idle rule that sends adaptive moderation
- * back to its lowest profile. The driver side is ipoib/driver/rx_moder.h.
+ * back to rest (no moderation). The driver side is ipoib/driver/rx_moder.h.
  */
 #ifndef IPOIB_RX_MODER_H
 #define IPOIB_RX_MODER_H
@@ -19,11 +19,15 @@ using kern::u64;
 using kern::u8;
 
 /*
- * The profile adaptive moderation starts from and rests at when idle:
- * net_dim's lowest RX profile (2 us / 256 completions in CQE mode), as
- * close to no moderation as DIM goes.
+ * Adaptive moderation at rest (just switched on, interface just up, or
+ * idle): no moderation at all, so a lone packet raises its interrupt at
+ * once, while net_dim measures from its lowest RX profile and climbs
+ * from there when traffic comes. Even its lowest profile (2 us / 256)
+ * arms a timer per interrupt, which a lone packet pays for.
  */
 inline constexpr u32 kRestProfile = 0;
+inline constexpr u16 kRestUsecs = 0;
+inline constexpr u16 kRestFrames = 0;
 
 /* What an accepted ethtool -C does to the receive CQ. */
 enum class Action : u8 {
@@ -40,13 +44,16 @@ constexpr Action coalesce_action(bool adaptive_now, bool adaptive_req)
 }
 
 /*
- * Idle detection from the times of successive receive interrupts. DIM
- * only moves on measured rates and never sees an idle CQ (no interrupts,
- * no samples), so after a burst it would stay at a high profile and hold
- * back the next lone packet by up to the profile's period. A gap of
- * kGapUs between interrupts is far longer than any profile's period
- * (64 us at most): moderation merged nothing across it and only adds
- * latency. kStreak such gaps in a row count as idle; one alone may be a
+ * Idle detection from successive receive interrupts. DIM only moves on
+ * measured rates and never sees an idle CQ (no interrupts, no samples),
+ * so after a burst it would stay at a high profile and hold back the next
+ * lone packet by up to the profile's period: at idle the driver goes
+ * back to rest instead. An interrupt is a sparse one when its packets
+ * came on average kGapUs or more apart since the previous interrupt:
+ * far longer than any profile's period (64 us at most), so moderation
+ * merged nothing there and only added latency. (A long gap alone is not
+ * enough: a late moderation timer makes long gaps full of packets.)
+ * kStreak sparse interrupts in a row count as idle; one alone may be a
  * scheduling hiccup in the middle of a flood.
  */
 class IdleGap {
@@ -60,13 +67,22 @@ public:
 		m_primed = false;
 		m_streak = 0;
 	}
-	/* One interrupt at now_us (monotonic). True when the last kStreak gaps were all idle ones. */
-	bool on_event(u64 now_us) noexcept
+	/*
+	 * One interrupt at now_us (monotonic), `packets` the cumulative count
+	 * received. True when the last kStreak interrupts were sparse.
+	 */
+	bool on_event(u64 now_us, u64 packets) noexcept
 	{
-		const bool gap = m_primed && now_us - m_last_us >= kGapUs;
+		u64 n = packets - m_last_packets;
+		if (n == 0)
+			n = 1;
+		const u64 gap = now_us - m_last_us;
+		/* gap / n >= kGapUs, without the division (and without overflow for absurd n). */
+		const bool sparse = m_primed && n <= gap / kGapUs;
 		m_primed = true;
 		m_last_us = now_us;
-		if (!gap) {
+		m_last_packets = packets;
+		if (!sparse) {
 			m_streak = 0;
 			return false;
 		}
@@ -77,6 +93,7 @@ public:
 
 private:
 	u64 m_last_us = 0;
+	u64 m_last_packets = 0;
 	u8 m_streak = 0;
 	bool m_primed = false;
 };

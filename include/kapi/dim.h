@@ -12,7 +12,7 @@
  * measure again. The owner applies them to its CQ there (process
  * context, may sleep).
  *
- * Sampling, restart and jump must come from one context at a time (the
+ * Sampling, restart and rest must come from one context at a time (the
  * NAPI poll, or process context with the poll disabled). The dim work
  * runs until kapi_dim_cancel or kapi_dim_destroy returns; never after.
  */
@@ -50,10 +50,12 @@ void kapi_dim_sample(struct kapi_dim *d, kapi_u16 events, kapi_u64 packets, kapi
  */
 int kapi_dim_restart(struct kapi_dim *d, unsigned int ix);
 /*
- * As restart, and have the dim work apply ix. -EBUSY while the work for
- * an earlier decision is still pending. Context: the poll.
+ * As restart, and have the dim work apply usecs/frames (a resting value
+ * of the caller's, e.g. none at all) rather than profile ix's: net_dim
+ * measures afresh from ix and moves on from there. -EBUSY while the work
+ * for an earlier decision is still pending. Context: the poll.
  */
-int kapi_dim_jump(struct kapi_dim *d, unsigned int ix);
+int kapi_dim_rest(struct kapi_dim *d, unsigned int ix, kapi_u16 usecs, kapi_u16 frames);
 /* The profile net_dim is at. Context: the poll. */
 unsigned int kapi_dim_profile(const struct kapi_dim *d);
 

@@ -62,8 +62,11 @@ public:
 	void sample(u16 events, u64 packets, u64 bytes) { kapi_dim_sample(m_dim, events, packets, bytes); }
 	/* Measure afresh from profile ix, which the caller has applied; no apply pending or running. */
 	void restart(u32 ix) { (void)kapi_dim_restart(m_dim, ix); }
-	/* Measure afresh from ix and have the work apply it; false while an earlier apply is pending. */
-	bool jump(u32 ix) { return kapi_dim_jump(m_dim, ix) == 0; }
+	/*
+	 * Measure afresh from ix and have the work apply `p` (not ix's own
+	 * values); false while an earlier apply is pending. Context: the poll.
+	 */
+	bool rest(u32 ix, DimProfile p) { return kapi_dim_rest(m_dim, ix, p.usecs, p.frames) == 0; }
 	u32 profile() const { return kapi_dim_profile(m_dim); }
 
 	/* net_dim's RX profile ix (clamped to the last). Context: any. */

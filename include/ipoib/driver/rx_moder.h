@@ -3,8 +3,8 @@
  * ipoib/driver/rx_moder.h - the receive CQ's interrupt moderation of one
  * interface (ipoib_rx_moder.cc): the static ethtool -C rx-usecs and
  * rx-frames, or, with adaptive-rx on, the kernel's DIM (net_dim) choosing
- * them from the measured receive traffic, plus the idle rule of
- * ipoib/rx_moder.h. Beyond in-tree, which has no adaptive moderation.
+ * them from the measured receive traffic, with no moderation at rest
+ * (switched on, just up, or idle by the rule of ipoib/rx_moder.h). Beyond in-tree, which has no adaptive moderation.
  *
  * Contexts. ethtool -C/-c come under rtnl; the receive NAPI poll samples
  * once per interrupt (on_poll_done); the dim work (system workqueue)
@@ -69,6 +69,7 @@ private:
 	kern::Atomic<u32> m_in_effect;   /* rx_moder::pack(usecs, frames); written under m_lock */
 	/* The poll's own: */
 	u16 m_events = 0;
+	bool m_resting = false; /* rest (no moderation) applied, DIM at its rest profile */
 	rx_moder::IdleGap m_idle;
 };
 
