@@ -33,6 +33,7 @@
  *   rtnl -> Port::m_ifaces_lock (mutex) -> Iface::m_ctl (mutex)
  *        -> netif tx lock -> Resolver::m_lock | Multicast::m_lock (spin, _bh)
  *        -> UdChannel::m_ah_lock (spin, _bh)
+ *   Iface::m_ctl -> RxModeration::m_lock (mutex; the dim work's only lock)
  * The spinlocks are never held across a sleep; the CQ handlers only
  * schedule NAPI. Work on m_wq (ordered, per interface): the multicast
  * task, the AH reaper, the neighbour GC and QP recovery; none of them
