@@ -24,3 +24,4 @@
 #include "ipoib_vlan.cc"
 #include "ipoib_cm.cc"
 #include "ipoib_ethtool.cc"
+#include "ipoib_rx_moder.cc"

@@ -2,7 +2,8 @@
 /*
  * ipoib_ethtool.cc - the ethtool operations of an interface, parent or
  * child alike (in-tree ipoib_ethtool.c, reference note b4): -i drvinfo,
- * link settings from the port, -c/-C RX moderation on the receive CQ,
+ * link settings from the port, -c/-C RX moderation on the receive CQ
+ * (static or adaptive: ipoib_rx_moder.cc),
  * and -S with the in-tree counters. -k/-K is the core's features path
  * with our fix_features (ipoib_iface.cc). The pure rules are in
  * ipoib/ethtool.h; the table and trampolines in kapi/ethtool.c.
@@ -55,38 +56,25 @@ Status Iface::eth_get_link_ksettings(Iface &ifc, NetDev dev, kern::EthLink &out)
 	return kern::ok();
 }
 
-/* What the receive CQ is moderated by now (-C as last applied). */
+/* What the receive CQ is moderated by now: the static values, or DIM's current profile. */
 ethtool::Coalesce Iface::rx_moderation() const noexcept
 {
-	return m_coal;
+	return m_rx_moder.in_effect();
 }
 
+/* The static values as set, and whether DIM drives the CQ instead (ipoib_rx_moder.cc). */
 Status Iface::eth_get_coalesce(Iface &ifc, NetDev, kern::EthCoalesce &out)
 {
-	out.rx_usecs = ifc.m_coal.rx_usecs;
-	out.rx_frames = ifc.m_coal.rx_frames;
+	const ethtool::Coalesce c = ifc.m_rx_moder.configured();
+	out.rx_usecs = c.rx_usecs;
+	out.rx_frames = c.rx_frames;
+	out.adaptive_rx = ifc.m_rx_moder.adaptive();
 	return kern::ok();
 }
 
-/*
- * Applied to the receive CQ. An HCA without CQ moderation (-EOPNOTSUPP)
- * still gets the values stored and shown by -c, as in-tree.
- */
 Status Iface::eth_set_coalesce(Iface &ifc, NetDev, const kern::EthCoalesce &in)
 {
-	const ethtool::Coalesce c{in.rx_usecs, in.rx_frames};
-	if (!ethtool::coalesce_valid(c)) {
-		kern_warn("%s: ethtool -C: rx-usecs %u and rx-frames %u must each be at most %u", ifc.name(),
-			  c.rx_usecs, c.rx_frames, ethtool::kCoalesceMax);
-		return Error(-err::EINVAL);
-	}
-	Status st = ifc.m_ud.rx_cq().set_moderation(static_cast<u16>(c.rx_frames), static_cast<u16>(c.rx_usecs));
-	if (st.is_err() && st.error().code() != -err::EOPNOTSUPP) {
-		kern_warn("%s: ethtool -C: modifying the receive CQ failed: %d", ifc.name(), st.error().code());
-		return st;
-	}
-	ifc.m_coal = c;
-	return kern::ok();
+	return ifc.m_rx_moder.set(ethtool::Coalesce{in.rx_usecs, in.rx_frames}, in.adaptive_rx);
 }
 
 /*

@@ -23,7 +23,7 @@ constexpr u64 kCmCsumFeatures = kern::netif_f::kIpCsum | kern::netif_f::kIpv6Csu
 
 Iface::Iface(Port &port, const IfaceSpec &spec) noexcept
 	: m_port_obj(&port), m_ib(port.ib()), m_port(port.num()), m_kind(spec.kind), m_parent(spec.parent),
-	  m_ud(*this), m_resolver(*this), m_mcast(*this), m_cm(*this)
+	  m_ud(*this), m_resolver(*this), m_mcast(*this), m_cm(*this), m_rx_moder(*this)
 {
 	if (spec.kind != IfaceKind::Parent)
 		m_addr.pkey = static_cast<u16>(spec.pkey | kPkeyFullMember);
@@ -76,6 +76,7 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	const u32 allocated = adopt ? adopt.num_tx_queues() : (possible < kMaxTxQueues ? possible : kMaxTxQueues);
 	TRY(ifc->m_ud.create(ifc->m_ib, allocated));
 	ifc->m_ntx_wanted = ifc->m_ud.ntx();
+	TRY(ifc->m_rx_moder.init());
 
 	kern::NetDevConfig cfg;
 	cfg.name = spec.name ? spec.name : "ib%d";
@@ -169,6 +170,8 @@ void Iface::release()
 	m_ud.stop_reaper();
 	m_ud.cancel_work();
 	m_ud.reap_ahs(true);
+	/* Its work modifies the receive CQ: gone before the CQ. */
+	m_rx_moder.release();
 	m_ud.destroy();
 	m_wq.reset();
 }
@@ -214,6 +217,8 @@ void Iface::dev_stop()
 	/* Drain-time errors are flushes, which never queue the recovery again. */
 	m_ud.cancel_work();
 	m_ud.stop();
+	/* Receive NAPI is off: no new dim work; the pending one goes. */
+	m_rx_moder.stop();
 	m_ud.stop_reaper();
 	m_ud.reap_ahs(true);
 }

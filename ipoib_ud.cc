@@ -694,6 +694,8 @@ int UdChannel::poll_rx(int budget)
 			bump(m_rx_exhausted);
 	}
 	if (!draining && done < budget && m_rx_napi.complete_done(done)) {
+		/* Adaptive moderation samples once per interrupt, before re-arming. */
+		m_ifc.rx_moder().on_poll_done(stats.rx_packets.load(), stats.rx_bytes.load());
 		Result<bool> missed = m_rx_cq.req_notify_report_missed();
 		if (missed.is_ok() && missed.value())
 			m_rx_napi.schedule();

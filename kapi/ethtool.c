@@ -87,6 +87,7 @@ static int kapi_ethtool_get_coalesce(struct net_device *dev, struct ethtool_coal
 		return rc;
 	coal->rx_coalesce_usecs = c.rx_usecs;
 	coal->rx_max_coalesced_frames = c.rx_frames;
+	coal->use_adaptive_rx_coalesce = c.adaptive_rx;
 	return 0;
 }
 
@@ -96,6 +97,7 @@ static int kapi_ethtool_set_coalesce(struct net_device *dev, struct ethtool_coal
 	struct kapi_ethtool_coalesce c = {
 		.rx_usecs = coal->rx_coalesce_usecs,
 		.rx_frames = coal->rx_max_coalesced_frames,
+		.adaptive_rx = !!coal->use_adaptive_rx_coalesce,
 	};
 
 	if (kapi_ethtool_gone(dev))
@@ -181,7 +183,8 @@ static int kapi_ethtool_set_channels(struct net_device *dev, struct ethtool_chan
 }
 
 const struct ethtool_ops kapi_ethtool_ops = {
-	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS | ETHTOOL_COALESCE_RX_MAX_FRAMES,
+	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS | ETHTOOL_COALESCE_RX_MAX_FRAMES |
+				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
 	.get_drvinfo = kapi_ethtool_get_drvinfo,
 	.get_link_ksettings = kapi_ethtool_get_link_ksettings,
 	.get_link = ethtool_op_get_link,

@@ -6,6 +6,7 @@
 #include <linux/workqueue.h>
 #include <linux/jiffies.h>
 #include <linux/delay.h>
+#include <linux/ktime.h>
 
 #include "kapi/work.h"
 
@@ -100,6 +101,11 @@ unsigned int kapi_jiffies_to_msecs(u64 j)
 u64 kapi_msecs_to_jiffies(unsigned int ms)
 {
 	return msecs_to_jiffies(ms);
+}
+
+u64 kapi_ktime_get_us(void)
+{
+	return ktime_to_us(ktime_get());
 }
 
 void kapi_msleep(unsigned int ms)

@@ -4,8 +4,9 @@
  * kapi/ethtool.c, installed on every device we set up (kapi/netdev.c),
  * whose members are C trampolines calling the fixed-name upcalls below
  * with the netdev's owner pointer, as for net_device_ops. The table
- * declares what the core may ask for: RX coalescing (rx-usecs and
- * rx-frames only; the core answers -EOPNOTSUPP for any other -C field),
+ * declares what the core may ask for: RX coalescing (rx-usecs, rx-frames
+ * and adaptive-rx only; the core answers -EOPNOTSUPP for any other -C
+ * field),
  * drvinfo, link settings, the ETH_SS_STATS strings and values, and the
  * core's own get_link (carrier).
  *
@@ -54,10 +55,11 @@ struct kapi_ethtool_link {
 	kapi_u8 autoneg;
 };
 
-/* ethtool -c / -C: the two fields the table declares supported. */
+/* ethtool -c / -C: the fields the table declares supported. */
 struct kapi_ethtool_coalesce {
 	kapi_u32 rx_usecs;
 	kapi_u32 rx_frames;
+	kapi_u32 adaptive_rx; /* use_adaptive_rx_coalesce: 0 or 1 */
 };
 
 /* ethtool -g / -G: the RX and TX ring sizes (mini and jumbo rings: none). */
@@ -91,7 +93,7 @@ void kapi_upcall_ethtool_get_drvinfo(void *owner, struct kapi_netdev *dev, struc
 /* out arrives zeroed. Returns 0 or a negative errno. */
 int kapi_upcall_ethtool_get_link_ksettings(void *owner, struct kapi_netdev *dev, struct kapi_ethtool_link *out);
 int kapi_upcall_ethtool_get_coalesce(void *owner, struct kapi_netdev *dev, struct kapi_ethtool_coalesce *out);
-/* The core has already refused fields outside rx-usecs/rx-frames. */
+/* The core has already refused fields outside rx-usecs/rx-frames/adaptive-rx. */
 int kapi_upcall_ethtool_set_coalesce(void *owner, struct kapi_netdev *dev, const struct kapi_ethtool_coalesce *in);
 /* Number of strings in set sset (KAPI_ETH_SS_*), or -EOPNOTSUPP. */
 int kapi_upcall_ethtool_get_sset_count(void *owner, struct kapi_netdev *dev, int sset);

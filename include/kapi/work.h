@@ -58,6 +58,8 @@ int kapi_cancel_dwork_sync(struct kapi_dwork *w);
 kapi_u64 kapi_jiffies(void);
 unsigned int kapi_jiffies_to_msecs(kapi_u64 j);
 kapi_u64 kapi_msecs_to_jiffies(unsigned int ms);
+/* ktime_get() in microseconds (monotonic). Context: any. */
+kapi_u64 kapi_ktime_get_us(void);
 /* Context: process; sleeps. */
 void kapi_msleep(unsigned int ms);
 

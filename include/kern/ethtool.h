@@ -64,6 +64,7 @@ struct EthLink {
 struct EthCoalesce {
 	u32 rx_usecs = 0;
 	u32 rx_frames = 0;
+	bool adaptive_rx = false;
 };
 
 /* ethtool -g/-G ring sizes, -l/-L channel counts. */
@@ -138,6 +139,7 @@ inline void copy_str(char (&dst)[N], const char *src)
 			return st.error().code();                                                          \
 		out->rx_usecs = c.rx_usecs;                                                                \
 		out->rx_frames = c.rx_frames;                                                              \
+		out->adaptive_rx = c.adaptive_rx ? 1 : 0;                                                  \
 		return 0;                                                                                  \
 	}                                                                                                  \
 	extern "C" int kapi_upcall_ethtool_set_coalesce(void *owner, struct kapi_netdev *dev,              \
@@ -146,6 +148,7 @@ inline void copy_str(char (&dst)[N], const char *src)
 		kern::EthCoalesce c;                                                                       \
 		c.rx_usecs = in->rx_usecs;                                                                 \
 		c.rx_frames = in->rx_frames;                                                               \
+		c.adaptive_rx = in->adaptive_rx != 0;                                                      \
 		return kern::to_errno(                                                                     \
 			Driver::eth_set_coalesce(*static_cast<Owner *>(owner), kern::NetDev(dev), c));     \
 	}                                                                                                  \

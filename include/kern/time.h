@@ -18,6 +18,8 @@ namespace time {
 inline u64 now() noexcept { return kapi_jiffies(); }
 inline u64 from_ms(u32 ms) noexcept { return kapi_msecs_to_jiffies(ms); }
 inline u32 to_ms(u64 j) noexcept { return kapi_jiffies_to_msecs(j); }
+/* Monotonic microseconds (ktime), for intervals finer than a tick. Context: any. */
+inline u64 now_us() noexcept { return kapi_ktime_get_us(); }
 /* a is after b (wrap-safe, as time_after64). */
 constexpr bool after(u64 a, u64 b) noexcept { return static_cast<s64>(b - a) < 0; }
 /* now + ms, as a deadline for after(). */

@@ -11,6 +11,11 @@
 #   udp    iperf3 UDP, 64-byte payload, unlimited rate: packets/s the
 #          server received, and the loss in percent
 #   rtt    ping -f (one echo in flight at a time): average rtt in us
+#   idle_rtt  20 pings 50 ms apart: average rtt in us
+#   rtt_dim, idle_rtt_dim  the same two with adaptive-rx on at both
+#          ends (ethtool -C adaptive-rx on): ours only; the in-tree
+#          driver has no adaptive moderation, so its column repeats its
+#          (only) figures, rtt and idle_rtt
 # then switches both sides to connected mode (MTU 65520) and measures:
 #   cm_tcp1, cm_tcp4   iperf3 TCP, 1 and 4 streams, receiver Mbit/s
 #   cm_slab, cm_mem    memory per idle connection: bench_conns/2 (32)
@@ -179,8 +184,60 @@ measure() {
 		bad=$((bad + 1))
 		tail -n 3 /tmp/ping.log
 	fi
+	if v=$(idle_rtt) && [ -n "$v" ]; then
+		record $d $r idle_rtt $v
+		line="$line, idle rtt $v us"
+	else
+		line="$line, idle rtt FAILED"
+		bad=$((bad + 1))
+	fi
+	measure_dim $d $r || bad=$((bad + 1))
 	echo "round $r $d:$line"
 	[ $bad -eq 0 ]
+}
+
+# idle_rtt: the average round trip of 20 pings 50 ms apart, in us.
+idle_rtt() {
+	in_ns a ping -q -c 20 -i 0.05 -W 2 $B4 | awk -F'[/ ]+' '/^rtt/ { printf "%.1f", $8 * 1000 }'
+}
+
+# adaptive_rx on|off: ethtool -C adaptive-rx at both ends.
+adaptive_rx() {
+	in_ns a ethtool -C ib0 adaptive-rx $1 && in_ns b ethtool -C ib1 adaptive-rx $1
+}
+
+# measure_dim DRIVER ROUND: rtt and idle_rtt with adaptive-rx on (ours);
+# the in-tree driver has none, so its off figures stand in for it. Adds
+# to $line.
+measure_dim() {
+	if [ "$1" = stock ] || [ "$OURS" = stock ]; then
+		v=$(awk -v d=$1 -v r=$2 '$1 == d && $2 == r && $3 == "rtt" { print $4 }' $DATA)
+		[ -n "$v" ] && record $1 $2 rtt_dim $v
+		v=$(awk -v d=$1 -v r=$2 '$1 == d && $2 == r && $3 == "idle_rtt" { print $4 }' $DATA)
+		[ -n "$v" ] && record $1 $2 idle_rtt_dim $v
+		return 0
+	fi
+	adaptive_rx on || { line="$line, adaptive-rx on FAILED"; return 1; }
+	_b=0
+	in_ns a timeout 120 ping -q -f -c $PINGS $B4 >/tmp/ping-dim.log 2>&1
+	v=$(awk -F'[/ ]+' '/^rtt/ { printf "%.1f", $8 * 1000 }' /tmp/ping-dim.log)
+	if [ -n "$v" ]; then
+		record $1 $2 rtt_dim $v
+		line="$line, adaptive-rx: rtt $v us"
+	else
+		line="$line, adaptive-rx: rtt FAILED"
+		_b=1
+	fi
+	sleep 1
+	if v=$(idle_rtt) && [ -n "$v" ]; then
+		record $1 $2 idle_rtt_dim $v
+		line="$line, idle rtt $v us"
+	else
+		line="$line, idle rtt FAILED"
+		_b=1
+	fi
+	adaptive_rx off || { line="$line, adaptive-rx off FAILED"; _b=1; }
+	[ $_b -eq 0 ]
 }
 
 # free_kb: free memory in kB with the per-CPU free lists (as lib-dgram.sh's:
@@ -412,18 +469,21 @@ function num(v) { return v == "" ? "-" : (v >= 100 ? sprintf("%.0f", v) : sprint
 function rat(v) { return v == "" ? "-" : sprintf("%.2f", v) }
 { val[$1, $3, $2] = $4 + 0; if ($2 > maxr) maxr = $2 }
 END {
-	nm = split("tcp1 tcp4 udp_pps udp_loss rtt cm_tcp1 cm_tcp4 cm_slab cm_mem probe", ms, " ")
+	nm = split("tcp1 tcp4 udp_pps udp_loss rtt rtt_dim idle_rtt idle_rtt_dim cm_tcp1 cm_tcp4 cm_slab cm_mem probe", ms, " ")
 	name["tcp1"] = "TCP 1 stream (Mbit/s)"
 	name["tcp4"] = "TCP 4 streams (Mbit/s)"
 	name["udp_pps"] = "UDP 64 B received (pkt/s)"
 	name["udp_loss"] = "UDP 64 B loss (%)"
 	name["rtt"] = "ping -f rtt avg (us)"
+	name["rtt_dim"] = "  adaptive-rx on [a]"
+	name["idle_rtt"] = "idle ping rtt avg (us)"
+	name["idle_rtt_dim"] = "  adaptive-rx on [a]"
 	name["probe"] = "raw UD probe (pkt/s) [*]"
 	name["cm_tcp1"] = "CM TCP 1 stream (Mbit/s)"
 	name["cm_tcp4"] = "CM TCP 4 streams (Mbit/s)"
 	name["cm_slab"] = "CM Slab per idle conn (kB)"
 	name["cm_mem"] = "CM memory per idle conn (kB)"
-	lower["udp_loss"] = 1; lower["rtt"] = 1; lower["cm_slab"] = 1; lower["cm_mem"] = 1
+	lower["udp_loss"] = 1; lower["rtt"] = 1; lower["rtt_dim"] = 1; lower["idle_rtt"] = 1; lower["idle_rtt_dim"] = 1; lower["cm_slab"] = 1; lower["cm_mem"] = 1
 	printf "softib, ib0 (netns a) -> ib1 (netns b), datagram mode; CM rows: connected\n"
 	printf "mode, MTU 65520; %d rounds per driver\n", rounds
 	printf "(iperf3 %d s per run, %d pings). Columns: medians over the rounds;\n", secs, pings
@@ -443,6 +503,9 @@ END {
 	printf "CM memory: %d idle RC connections, one each way between connected P_Key\n", conns
 	printf "children of ib1 (%d, in 3 partitions) and of ib0 that pinged them once;\n", conns / 2
 	printf "both ends, paths and neighbours included; per connection.\n"
+	printf "[a] ours with ethtool -C adaptive-rx on at both ends; in-tree has no\n"
+	printf "    adaptive moderation: its column repeats its figure above.\n"
+	printf "    idle ping: 20 pings 50 ms apart.\n"
 	printf "[*] softib'"'"'s raw UD bench before each round, a check on the machine'"'"'s speed:\n"
 	printf "    a ratio away from 1.00 means it ran slower for one driver'"'"'s rounds.\n"
 	split(raw, f, " ")

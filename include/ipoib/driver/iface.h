@@ -15,6 +15,7 @@
  *   ipoib_mcast.cc  broadcast join, carrier, multicast list, send-only groups
  *   ipoib_vlan.cc   children: create_child/delete_child, rtnl_link_ops
  *   ipoib_ethtool.cc ethtool_ops: drvinfo, link settings, -c/-C, -S
+ *   ipoib_rx_moder.cc receive CQ moderation: static or adaptive (DIM)
  *
  * Lifetime. The net core owns a registered net_device; the Iface lives
  * exactly as long: ndo_init links it into its Port, ndo_uninit (rtnl
@@ -32,6 +33,7 @@
  *   rtnl -> Port::m_ifaces_lock (mutex) -> Iface::m_ctl (mutex)
  *        -> netif tx lock -> Resolver::m_lock | Multicast::m_lock (spin, _bh)
  *        -> UdChannel::m_ah_lock (spin, _bh)
+ *   Iface::m_ctl -> RxModeration::m_lock (mutex; the dim work's only lock)
  * The spinlocks are never held across a sleep; the CQ handlers only
  * schedule NAPI. Work on m_wq (ordered, per interface): the multicast
  * task, the AH reaper, the neighbour GC and QP recovery; none of them
@@ -47,6 +49,7 @@
 #include "ipoib/driver/common.h"
 #include "ipoib/driver/mcast.h"
 #include "ipoib/driver/path.h"
+#include "ipoib/driver/rx_moder.h"
 #include "ipoib/driver/ud.h"
 #include "ipoib/ethtool.h"
 #include "ipoib/neigh_table.h"
@@ -185,6 +188,8 @@ public:
 	Resolver &resolver() noexcept { return m_resolver; }
 	Multicast &mcast() noexcept { return m_mcast; }
 	Cm &cm() noexcept { return m_cm; }
+	/* The receive CQ's moderation; in_effect() is what the CQ has now. */
+	RxModeration &rx_moder() noexcept { return m_rx_moder; }
 	/* The admin mode is connected (in-tree: IPOIB_FLAG_ADMIN_CM). Context: any. */
 	bool cm_mode() const noexcept { return m_cm_mode.load(); }
 	/* umcast: skip multicast-list groups userspace joined (ib_sa knows them). Context: any. */
@@ -255,9 +260,9 @@ private:
 	Resolver m_resolver;
 	Multicast m_mcast;
 	Cm m_cm;
+	RxModeration m_rx_moder;
 
 	Stats m_stats;
-	ethtool::Coalesce m_coal; /* ethtool -C as last accepted; under rtnl */
 	kern::DebugfsFile m_path_file; /* created/renamed/removed by the notifier (rtnl) */
 	kern::DebugfsFile m_cm_file;
 	kern::DebugfsFile m_mcg_file;
