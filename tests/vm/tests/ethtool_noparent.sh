@@ -26,7 +26,8 @@ check "ethtool -i ib0: firmware-version softib 1.0" sh -c "/usr/sbin/ethtool -i 
 check "ib0 up" ip link set ib0 up
 check "carrier on ib0" wait_until 30 carrier0 ib0
 check "ethtool ib0: 40000Mb/s" sh -c "/usr/sbin/ethtool ib0 | grep -q 'Speed: 40000Mb/s'"
-check "ethtool -S ib0: 8 counters" [ "$(stat_names ib0 | wc -l)" -eq 8 ]
+check "ethtool -S ib0: in-tree's 8 counters" [ "$(intree_stat_names ib0 | wc -l)" -eq 8 ]
+check "ethtool -S ib0: then ours, per TX queue" sh -c "/usr/sbin/ethtool -S ib0 | grep -q tx_queue_0_packets"
 check "ethtool -C ib0 rx-usecs 5 rx-frames 5" ethtool -C ib0 rx-usecs 5 rx-frames 5
 check "ethtool -c ib0 shows rx-usecs 5" sh -c "/usr/sbin/ethtool -c ib0 | grep -qx 'rx-usecs: 5'"
 check "a sysfs child" sh -c "echo 0x8001 > $N/ib0/create_child"
