@@ -14,38 +14,11 @@
 . /vmtest/lib-cm.sh
 . /vmtest/lib-ethtool.sh
 
-# udp_stream: iperf3 UDP a -> b, 100-byte datagrams at 800 kbit/s
-# (1000 packets/s) for 4 s.
-udp_stream() {
-	in_ns b timeout 30 iperf3 -s -1 >/tmp/iperf-s.log 2>&1 &
-	_sp=$!
-	sleep 1
-	in_ns a timeout 25 iperf3 -c $B4 -u -b 800k -l 100 -t 4 --connect-timeout 5000 >/tmp/iperf-c.log 2>&1
-	_rc=$?
-	wait $_sp
-	[ $_rc -eq 0 ] || { cat /tmp/iperf-c.log; return 1; }
-}
+# measure: a steady stream (iperf3 UDP a -> b, 100-byte datagrams at
+# 800 kbit/s, 1000 packets/s, 4 s), with sib1's completion events over it
+# (cq_measure).
+measure() { cq_measure 1000 udp_ab -b 800k -l 100; }
 
-# measure: the stream, then "COMPLETIONS EVENTS MODERATED PERMILLE" on
-# sib1 (ib1's HCA) over it; PERMILLE is events per 1000 completions.
-measure() {
-	_c0=$(cq_stat sib1 completions)
-	_e0=$(cq_stat sib1 events)
-	_m0=$(cq_stat sib1 moderated_events)
-	udp_stream || return 1
-	_c=$(($(cq_stat sib1 completions) - _c0))
-	_e=$(($(cq_stat sib1 events) - _e0))
-	_m=$(($(cq_stat sib1 moderated_events) - _m0))
-	[ $_c -gt 1000 ] || { echo "only $_c completions"; return 1; }
-	echo "$_c $_e $_m $((_e * 1000 / _c))"
-}
-
-# rtt_ms: the average round trip of 5 pings a -> b, whole milliseconds.
-rtt_ms() {
-	in_ns a ping -c 5 -i 0.3 -W 2 $B4 | awk -F/ '/^rtt/ { split($5, a, "."); print a[1] }'
-}
-
-field() { echo "$1" | cut -d' ' -f"$2"; }
 
 run_driver() {
 	DRV=$1

@@ -26,39 +26,13 @@
 . /vmtest/lib-cm.sh
 . /vmtest/lib-ethtool.sh
 
-# flood [ARGS]: iperf3 UDP a -> b, 64-byte datagrams at full speed, 4 s.
-flood() {
-	in_ns b timeout 30 iperf3 -s -1 >/tmp/iperf-s.log 2>&1 &
-	_sp=$!
-	sleep 1
-	in_ns a timeout 25 iperf3 -c $B4 -u -b 0 -l 64 -t 4 --connect-timeout 5000 "$@" >/tmp/iperf-c.log 2>&1
-	_rc=$?
-	wait $_sp
-	[ $_rc -eq 0 ] || { cat /tmp/iperf-c.log; return 1; }
-}
-
-# measure: the flood, then "COMPLETIONS EVENTS MODERATED PERMILLE" on sib1
-# over it (PERMILLE: events per 1000 completions).
-measure() {
-	_c0=$(cq_stat sib1 completions)
-	_e0=$(cq_stat sib1 events)
-	_m0=$(cq_stat sib1 moderated_events)
-	flood "$@" || return 1
-	_c=$(($(cq_stat sib1 completions) - _c0))
-	_e=$(($(cq_stat sib1 events) - _e0))
-	_m=$(($(cq_stat sib1 moderated_events) - _m0))
-	[ $_c -gt 2000 ] || { echo "only $_c completions"; return 1; }
-	echo "$_c $_e $_m $((_e * 1000 / _c))"
-}
+# measure [ARGS]: a flood (iperf3 UDP a -> b, 64-byte datagrams at full
+# speed, 4 s), with sib1's completion events over it (cq_measure).
+measure() { cq_measure 2000 udp_ab -b 0 -l 64 "$@"; }
 
 # rtt_us: average round trip of 20 pings a -> b, 50 ms apart, in us.
 rtt_us() {
 	in_ns a ping -c 20 -i 0.05 -W 2 $B4 | awk -F'[/ ]+' '/^rtt/ { printf "%d\n", $8 * 1000 }'
-}
-
-# rtt_ms: the average of 5 pings, whole milliseconds (as ethtool_coalesce).
-rtt_ms() {
-	in_ns a ping -c 5 -i 0.3 -W 2 $B4 | awk -F/ '/^rtt/ { split($5, a, "."); print a[1] }'
 }
 
 # idle_moderated: after a second of quiet, a few pings (the driver sees
@@ -88,7 +62,6 @@ refused() {
 	[ "$2" -eq 1 ] && case $1 in *"cannot modify an unsupported parameter"*"Invalid argument"*) ;; *) false ;; esac
 }
 down_up() { ip -n b link set ib1 down && ip -n b link set ib1 up; }
-field() { echo "$1" | cut -d' ' -f"$2"; }
 
 run_stock() {
 	DRV=stock
