@@ -268,11 +268,6 @@ measure_dim() {
 	[ $_b -eq 0 ]
 }
 
-# free_kb: free memory in kB with the per-CPU free lists (as lib-dgram.sh's:
-# MemFree leaves those out and swings by megabytes).
-free_kb() {
-	awk '$1 == "pages" && $2 == "free" { f += $3 } $1 == "count:" { f += $2 } END { print f * 4 }' /proc/zoneinfo
-}
 
 # connected_mode: both sides connected, MTU 65520, and a ping gets through.
 connected_mode() {

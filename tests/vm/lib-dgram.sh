@@ -118,13 +118,6 @@ port_gid_hex() {
 
 no_carrier() { ! carrier "$@"; }
 
-# free_kb: free memory in kB, counting the pages parked on the per-CPU free
-# lists. MemFree and MemAvailable leave those out, and with 2 GB and 2 CPUs
-# the lists hold up to 27 MB each: both figures swung by ~22 MB from one
-# identical cycle to the next, while this one moved by < 200 kB.
-free_kb() {
-	awk '$1 == "pages" && $2 == "free" { f += $3 } $1 == "count:" { f += $2 } END { print f * 4 }' /proc/zoneinfo
-}
 
 # rdma_res_counts: the per-HCA object counts (pd, cq, qp, srq, ...), to
 # compare before loading and after unloading ipoib.
