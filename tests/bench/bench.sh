@@ -7,10 +7,7 @@
 # (netns a, 10.11.0.1) -> ib1 (netns b, 10.11.0.2) in datagram mode and
 # measures:
 #   tcp1   iperf3 TCP, 1 stream, receiver Mbit/s
-#   tcp4   iperf3 TCP, 4 streams (-P 4), receiver Mbit/s: ours with its
-#          default TX queues, one per CPU (tests/bench/run boots 2 CPUs)
-#   tcp4_1q  the same with one TX queue (ethtool -L tx 1 at both ends):
-#          ours only; in-tree always has one, so its column repeats tcp4
+#   tcp4   iperf3 TCP, 4 streams (-P 4), receiver Mbit/s
 #   udp    iperf3 UDP, 64-byte payload, unlimited rate: packets/s the
 #          server received, and the loss in percent
 #   rtt    ping -f (one echo in flight at a time): average rtt in us
@@ -194,34 +191,9 @@ measure() {
 		line="$line, idle rtt FAILED"
 		bad=$((bad + 1))
 	fi
-	measure_1q $d $r || bad=$((bad + 1))
 	measure_dim $d $r || bad=$((bad + 1))
 	echo "round $r $d:$line"
 	[ $bad -eq 0 ]
-}
-
-# measure_1q DRIVER ROUND: tcp4 with one TX queue at both ends (ours; the
-# in-tree driver has one anyway, so its tcp4 stands in). Adds to $line.
-measure_1q() {
-	if [ "$1" = stock ] || [ "$OURS" = stock ]; then
-		v=$(awk -v d=$1 -v r=$2 '$1 == d && $2 == r && $3 == "tcp4" { print $4 }' $DATA)
-		[ -n "$v" ] && record $1 $2 tcp4_1q $v
-		return 0
-	fi
-	n=$(in_ns a ethtool -l ib0 | awk '/^Current/ { c = 1 } c && $1 == "TX:" { print $2; exit }')
-	in_ns a ethtool -L ib0 tx 1 && in_ns b ethtool -L ib1 tx 1 || { line="$line, -L tx 1 FAILED"; return 1; }
-	wait_secs 20 in_ns a ping -c 1 -W 1 $B4
-	_b=0
-	if iperf tcp4q -P 4 && v=$(receiver_mbps /tmp/tcp4q.log) && [ -n "$v" ]; then
-		record $1 $2 tcp4_1q $v
-		line="$line, tcp4 with 1 TX queue (default $n) $v Mbit/s"
-	else
-		line="$line, tcp4 with 1 TX queue FAILED"
-		_b=1
-	fi
-	in_ns a ethtool -L ib0 tx $n && in_ns b ethtool -L ib1 tx $n || { line="$line, -L tx $n FAILED"; _b=1; }
-	wait_secs 20 in_ns a ping -c 1 -W 1 $B4
-	[ $_b -eq 0 ]
 }
 
 # idle_rtt: the average round trip of 20 pings 50 ms apart, in us.
@@ -451,7 +423,7 @@ done
 # this cancels slow changes of the host's speed); and the spread
 # (max - min) / median of each column, as the noise indication.
 echo "=== ipoib bench ==="
-awk -v ncpu="$(grep -c ^processor /proc/cpuinfo)" -v raw="$RAWLINE" -v conns="$CONNS" -v ours="$ours_label" -v rounds="$ROUNDS" -v secs="$SECS" -v pings="$PINGS" '
+awk -v raw="$RAWLINE" -v conns="$CONNS" -v ours="$ours_label" -v rounds="$ROUNDS" -v secs="$SECS" -v pings="$PINGS" '
 # Median of a[1..n] (sorted in place); also sets LO and HI.
 function median(a, n,    i, j, t) {
 	if (n == 0) return ""
@@ -492,10 +464,9 @@ function num(v) { return v == "" ? "-" : (v >= 100 ? sprintf("%.0f", v) : sprint
 function rat(v) { return v == "" ? "-" : sprintf("%.2f", v) }
 { val[$1, $3, $2] = $4 + 0; if ($2 > maxr) maxr = $2 }
 END {
-	nm = split("tcp1 tcp4 tcp4_1q udp_pps udp_loss rtt rtt_dim idle_rtt idle_rtt_dim cm_tcp1 cm_tcp4 cm_slab cm_mem probe", ms, " ")
+	nm = split("tcp1 tcp4 udp_pps udp_loss rtt rtt_dim idle_rtt idle_rtt_dim cm_tcp1 cm_tcp4 cm_slab cm_mem probe", ms, " ")
 	name["tcp1"] = "TCP 1 stream (Mbit/s)"
-	name["tcp4"] = "TCP 4 streams (Mbit/s) [q]"
-	name["tcp4_1q"] = "  ours with 1 TX queue [q]"
+	name["tcp4"] = "TCP 4 streams (Mbit/s)"
 	name["udp_pps"] = "UDP 64 B received (pkt/s)"
 	name["udp_loss"] = "UDP 64 B loss (%)"
 	name["rtt"] = "ping -f rtt avg (us)"
@@ -527,8 +498,6 @@ END {
 	printf "CM memory: %d idle RC connections, one each way between connected P_Key\n", conns
 	printf "children of ib1 (%d, in 3 partitions) and of ib0 that pinged them once;\n", conns / 2
 	printf "both ends, paths and neighbours included; per connection.\n"
-	printf "[q] ours transmits on one TX queue per CPU (here %d, each its own send QP),\n", ncpu
-	printf "    then with ethtool -L tx 1; in-tree has one queue: its column repeats.\n"
 	printf "[a] ours with ethtool -C adaptive-rx on at both ends; in-tree has no\n"
 	printf "    adaptive moderation: its column repeats its figure above.\n"
 	printf "    idle ping: 20 pings 50 ms apart.\n"
