@@ -32,7 +32,7 @@ KMAKE = $(MAKE) -C $(KDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 export KDIR
 
 .PHONY: all modules ipoib softib install sparse unit subset vm check demo bench deps clean help print-kdir print-kver
-.PHONY: deb kselftest check-kernels
+.PHONY: deb kselftest check-kernels check-fresh
 
 all: modules
 
@@ -87,6 +87,11 @@ check-kernels:
 	[ $$rc -eq 0 ] && echo "check-kernels: passed on $(CHECK_KERNELS)" || echo "check-kernels: FAILED (see above)"; \
 	exit $$rc
 
+# The README's two commands on a freshly debootstrapped Debian 12 root
+# (build/fresh), then the .deb installed there for real; ~75 min, as root.
+check-fresh:
+	scripts/check-fresh.sh $(FRESH_ARGS)
+
 # The Debian package, ipoib-cxx-dkms_<VERSION>_all.deb, into build/deb.
 deb:
 	scripts/mkdeb.sh
@@ -132,3 +137,4 @@ help:
 	@echo "make deb        the Debian package ipoib-cxx-dkms (DKMS) in build/deb"
 	@echo "make kselftest  the VM tests as a kselftest collection in build/kselftest"
 	@echo "make check-kernels  the VM suite on 6.1, then on 6.12 (T=name: one test)"
+	@echo "make check-fresh    make demo + make check on a fresh debootstrapped Debian 12, then the .deb (root)"
