@@ -86,8 +86,8 @@ in_root() {
 }
 
 if ! command -v debootstrap >/dev/null; then
-	DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap </dev/null ||
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap </dev/null >/dev/null ||
 		{ notok "installing debootstrap"; finish; }
 fi
 # The mirror this machine's apt uses for bookworm main (named by no file of ours).
