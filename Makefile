@@ -118,7 +118,7 @@ clean:
 	$(KMAKE) M=$(CURDIR) clean
 	@if [ -f $(SOFTIB)/Kbuild ]; then $(KMAKE) M=$(SOFTIB) clean; fi
 	$(MAKE) -C tests/unit clean
-	rm -rf build
+	rm -rf --one-file-system build  # build/fresh/root may have /proc, /sys, /dev mounted (check-fresh)
 
 print-kdir:
 	@echo $(KDIR)

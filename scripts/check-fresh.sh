@@ -56,7 +56,7 @@ cleanup() {
 }
 finish() {
 	cleanup
-	if [ "$fail" -eq 0 ] && [ -z "$keep" ]; then rm -rf "$root"; fi
+	if [ "$fail" -eq 0 ] && [ -z "$keep" ]; then rm -rf --one-file-system "$root"; fi
 	echo "check-fresh: total $(($(date +%s) - T0)) s"
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
@@ -97,7 +97,7 @@ mirror=$(apt-cache policy 2>/dev/null | awk '$3 == "bookworm/main" && $4 == "amd
 # Leftovers of an interrupted run: unmount before removing.
 if [ -d "$root" ]; then
 	for m in $(awk -v r="$root" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r); do umount -l "$m"; done
-	rm -rf "$root"
+	rm -rf --one-file-system "$root"
 fi
 mkdir -p "$fresh"
 
