@@ -321,6 +321,20 @@ Status Module::start()
 
 KERN_IB_CLIENT(ipoib::Module)
 
+/* fail_nth (test only): Documentation/testing.md, "Allocation failures". */
+extern "C" int kapi_upcall_fail_nth_set(int n)
+{
+	if (n < 0)
+		return -kern::err::EINVAL;
+	kern::alloc_fail_nth_set(n);
+	return 0;
+}
+
+extern "C" int kapi_upcall_fail_nth_get(void)
+{
+	return kern::alloc_fail_nth_get();
+}
+
 extern "C" int kapi_upcall_module_init(void)
 {
 	using namespace ipoib;

@@ -6,6 +6,8 @@
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/kernel.h>
+#include <linux/sysfs.h>
 
 #include "kapi/module.h"
 
@@ -43,6 +45,33 @@ MODULE_PARM_DESC(cm_stale_ms,
 module_param_named(cm_csum_free, kapi_params.cm_csum_free, int, 0644);
 MODULE_PARM_DESC(cm_csum_free,
 		 "Tell connecting peers that TCP/UDP packets may leave their checksum to the RC ICRC (connected mode; default 1, 0 to refuse)");
+
+/*
+ * Test only: allocation-failure injection (kern::alloc_fail_nth_*). The
+ * count lives in C++; these only parse and print it.
+ */
+static int kapi_fail_nth_set(const char *val, const struct kernel_param *kp)
+{
+	int n;
+	int err = kstrtoint(val, 0, &n);
+
+	if (err)
+		return err;
+	return kapi_upcall_fail_nth_set(n);
+}
+
+static int kapi_fail_nth_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", kapi_upcall_fail_nth_get());
+}
+
+static const struct kernel_param_ops kapi_fail_nth_ops = {
+	.set = kapi_fail_nth_set,
+	.get = kapi_fail_nth_get,
+};
+module_param_cb(fail_nth, &kapi_fail_nth_ops, NULL, 0600);
+MODULE_PARM_DESC(fail_nth,
+		 "Test only: the nth allocation the driver makes from now on fails, once (0: off; reads back how many are still to go)");
 
 int kapi_param_read(const int *param)
 {

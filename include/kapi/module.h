@@ -31,6 +31,9 @@ int kapi_param_read(const int *param);
 /* Upcalls implemented in C++. Context: process. */
 int kapi_upcall_module_init(void);
 void kapi_upcall_module_exit(void);
+/* The fail_nth parameter (test only): set returns 0 or -EINVAL; get the count still to go. */
+int kapi_upcall_fail_nth_set(int n);
+int kapi_upcall_fail_nth_get(void);
 
 KAPI_END_DECLS
 #endif

@@ -13,6 +13,7 @@
 #define KERN_MEMORY_H
 
 #include "kapi/mem.h"
+#include "kern/atomic.h"
 #include "kern/base.h"
 #include "kern/result.h"
 #include "kern/span.h"
@@ -37,6 +38,38 @@ constexpr kapi_gfp to_kapi(Gfp gfp) noexcept
 		return KAPI_GFP_NOWAIT;
 	}
 	return KAPI_GFP_ATOMIC; /* Unreachable; the non-sleeping choice is the safe one. */
+}
+
+/*
+ * Allocation-failure injection, for tests (ib_ipoib's fail_nth module
+ * parameter; Debian's kernels have no CONFIG_FAULT_INJECTION). Armed with
+ * n > 0, the nth allocation made through make() or make_array() from
+ * then on fails, once, whatever the context: like Linux's per-task
+ * fail-nth, but counted over the whole driver, so every unwind path can be
+ * walked by arming 1, 2, 3, ... around one operation. Disarmed (the
+ * default) it costs one relaxed load per allocation.
+ */
+inline Atomic<s32> g_alloc_fail_nth;
+
+/* Arms (n > 0) or disarms (0) the injection. */
+inline void alloc_fail_nth_set(s32 n) noexcept
+{
+	g_alloc_fail_nth.store(n > 0 ? n : 0);
+}
+
+/* Allocations still to go before the injected failure; 0: it happened, or none is armed. */
+inline s32 alloc_fail_nth_get() noexcept
+{
+	const s32 n = g_alloc_fail_nth.load();
+	return n > 0 ? n : 0;
+}
+
+/* Counts one allocation against an armed injection; true for the one that is to fail. */
+inline bool alloc_should_fail() noexcept
+{
+	if (likely(g_alloc_fail_nth.load() <= 0))
+		return false;
+	return g_alloc_fail_nth.fetch_add(-1) == 1;
 }
 
 /*
@@ -129,6 +162,8 @@ template <class T, class... A>
 [[nodiscard]] UniquePtr<T> make(Gfp gfp, A &&...args) noexcept
 {
 	static_assert(alignof(T) <= kHeapAlign, "kmalloc cannot guarantee this alignment");
+	if (unlikely(alloc_should_fail()))
+		return UniquePtr<T>();
 	void *mem = kapi_kzalloc(sizeof(T), to_kapi(gfp));
 	if (unlikely(!mem))
 		return UniquePtr<T>();
@@ -240,6 +275,8 @@ template <class T>
 	if (unlikely(n == 0 || __builtin_mul_overflow(n, sizeof(T), &bytes)))
 		return UniqueArray<T>();
 
+	if (unlikely(alloc_should_fail()))
+		return UniqueArray<T>();
 	const bool vmalloc = gfp == Gfp::Kernel && bytes > kPageSize;
 	void *mem = vmalloc ? kapi_kvzalloc(bytes) : kapi_kzalloc(bytes, to_kapi(gfp));
 	if (unlikely(!mem))

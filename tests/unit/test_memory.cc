@@ -357,3 +357,33 @@ TEST_F(MemoryTest, FailureAtEveryStepLeavesNoAllocation)
 }
 
 } // namespace
+
+// The fail_nth parameter's injection: the nth make()/make_array() fails
+// once, without reaching the allocator, and the count reads back.
+TEST_F(MemoryTest, InjectedFailureHitsTheNthAllocationOnce)
+{
+	EXPECT_EQ(kern::alloc_fail_nth_get(), 0);
+	kern::alloc_fail_nth_set(3);
+	EXPECT_EQ(kern::alloc_fail_nth_get(), 3);
+	UniquePtr<Tracked> a = kern::make<Tracked>(Gfp::Kernel);
+	UniqueArray<int> b = kern::make_array<int>(Gfp::Atomic, 4);
+	EXPECT_TRUE(a);
+	EXPECT_TRUE(b);
+	EXPECT_EQ(kern::alloc_fail_nth_get(), 1);
+	auto c = kern::try_make<Tracked>(Gfp::Kernel, 7);
+	ASSERT_TRUE(c.is_err());
+	EXPECT_EQ(c.error().code(), -err::ENOMEM);
+	EXPECT_EQ(kern::alloc_fail_nth_get(), 0);
+	EXPECT_EQ(kapi_test::failed_allocs(), 0); // Refused above the allocator.
+	EXPECT_EQ(kapi_test::live_allocs(), 2);
+	// Fired: later allocations succeed.
+	auto d = kern::try_make_array<Tracked>(Gfp::Kernel, 2);
+	EXPECT_TRUE(d.is_ok());
+	// Disarm before it fires; negative counts disarm too.
+	kern::alloc_fail_nth_set(5);
+	kern::alloc_fail_nth_set(0);
+	EXPECT_TRUE(kern::make<Tracked>(Gfp::Kernel));
+	kern::alloc_fail_nth_set(-2);
+	EXPECT_EQ(kern::alloc_fail_nth_get(), 0);
+	EXPECT_TRUE(kern::make<Tracked>(Gfp::Kernel));
+}
