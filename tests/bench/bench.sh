@@ -277,7 +277,13 @@ tcp4_as() {
 	fi
 }
 
+# txq_packets: ib0's packets per TX queue (ethtool -S), space-separated.
+txq_packets() {
+	in_ns a ethtool -S ib0 | awk '$1 ~ /^tx_queue_[0-9]+_packets:$/ { printf "%s%s", s, $2; s = " " }'
+}
+
 # measure_queues DRIVER ROUND: the TX queue rows (bench_part=queues).
+# With N queues the line shows how ib0's packets spread over them.
 measure_queues() {
 	d=$1 r=$2 line="" bad=0
 	if [ "$d" = stock ] || [ "$OURS" = stock ]; then
@@ -293,7 +299,11 @@ measure_queues() {
 			m=tcp4
 			[ $q = 1 ] && [ $n != 1 ] && m=tcp4_1q
 			if set_tx $q; then
+				p0=$(txq_packets)
 				tcp4_as $m $d $r || bad=1
+				[ $m = tcp4 ] && line="$line per TX queue $(echo "$p0|$(txq_packets)" | awk -F'|' '{
+					n = split($1, a, " "); split($2, b, " ")
+					for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? "/" : ""), b[i] - a[i] }') packets,"
 			else
 				line="$line -L tx $q FAILED,"
 				bad=1
