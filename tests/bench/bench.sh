@@ -34,6 +34,14 @@
 #                      connected mode with an SRQ holds 16 MB of receive
 #                      buffers from its creation on, in-tree: 64 peers
 #                      would not fit in the VM's 2 GB.)
+# With bench_part=queues the boot measures only the TX queue rows (a
+# second boot of tests/bench/run, on 2 CPUs):
+#   tcp4     iperf3 TCP, 4 streams: ours with its default TX queues, one
+#            per CPU (each its own UD send QP)
+#   tcp4_1q  the same with one TX queue (ethtool -L tx 1 at both ends);
+#            ours measures both in each round, in the order N, 1 in odd
+#            rounds and 1, N in even ones; in-tree has one queue, its
+#            tcp4 stands for both
 # The fabric's raw UD ceiling (softib's debugfs bench) is measured once,
 # before any ipoib is loaded. The summary table holds the medians over the
 # rounds; tests/bench/run (host side) saves it to build/bench/latest.txt.
@@ -42,6 +50,7 @@
 # and does not follow the host's load.
 #
 # Kernel command line knobs (tests/bench/run sets them):
+#   bench_part=main|queues all the rows above, or the TX queue rows only
 #   bench_ours=ours|stock  what the "ours" column loads; stock gives a
 #                          stock-vs-stock run, which shows the noise level
 #   bench_rounds=N         rounds per driver (3)
@@ -60,6 +69,7 @@ knob() {
 	v=$(tr ' ' '\n' </proc/cmdline | sed -n "s/^bench_$1=//p" | tail -n 1)
 	echo "${v:-$2}"
 }
+PART=$(knob part main)
 OURS=$(knob ours ours)
 ROUNDS=$(knob rounds 3)
 SECS=$(knob secs 10)
@@ -67,6 +77,7 @@ PINGS=$(knob pings 2000)
 RAW=$(knob raw 200000)
 CONNS=$(knob conns 64)
 case $OURS in ours | stock) ;; *) echo "bench_ours must be ours or stock, not $OURS"; exit 2 ;; esac
+case $PART in main | queues) ;; *) echo "bench_part must be main or queues, not $PART"; exit 2 ;; esac
 
 DATA=/tmp/bench.dat # "DRIVER ROUND METRIC VALUE" per line
 : >$DATA
@@ -240,6 +251,69 @@ measure_dim() {
 	[ $_b -eq 0 ]
 }
 
+# tx_queues: ib0's current TX queue count (ethtool -l).
+tx_queues() {
+	in_ns a ethtool -l ib0 | awk '/^Current/ { c = 1 } c && $1 == "TX:" { print $2; exit }'
+}
+
+# set_tx N: N TX queues at both ends (ethtool -L refuses a count that
+# does not change), then a ping gets through.
+set_tx() {
+	if [ "$(tx_queues)" != "$1" ]; then
+		in_ns a ethtool -L ib0 tx $1 && in_ns b ethtool -L ib1 tx $1 || return 1
+	fi
+	wait_secs 20 in_ns a ping -c 1 -W 1 $B4
+}
+
+# tcp4_as METRIC DRIVER ROUND: one 4-stream iperf3 run, recorded as
+# METRIC. Adds to $line.
+tcp4_as() {
+	if iperf $1 -P 4 && v=$(receiver_mbps /tmp/$1.log) && [ -n "$v" ]; then
+		record $2 $3 $1 $v
+		line="$line $1 $v Mbit/s,"
+	else
+		line="$line $1 FAILED,"
+		return 1
+	fi
+}
+
+# txq_packets: ib0's packets per TX queue (ethtool -S), space-separated.
+txq_packets() {
+	in_ns a ethtool -S ib0 | awk '$1 ~ /^tx_queue_[0-9]+_packets:$/ { printf "%s%s", s, $2; s = " " }'
+}
+
+# measure_queues DRIVER ROUND: the TX queue rows (bench_part=queues).
+# With N queues the line shows how ib0's packets spread over them.
+measure_queues() {
+	d=$1 r=$2 line="" bad=0
+	if [ "$d" = stock ] || [ "$OURS" = stock ]; then
+		tcp4_as tcp4 $d $r || bad=1
+	else
+		n=$(tx_queues)
+		[ -n "$n" ] || { echo "round $r $d: ethtool -l ib0 FAILED"; return 1; }
+		record $d $r txq $n
+		line=" $n TX queues by default:"
+		order="$n 1"
+		[ $((r % 2)) -eq 0 ] && order="1 $n"
+		for q in $order; do
+			m=tcp4
+			[ $q = 1 ] && [ $n != 1 ] && m=tcp4_1q
+			if set_tx $q; then
+				p0=$(txq_packets)
+				tcp4_as $m $d $r || bad=1
+				[ $m = tcp4 ] && line="$line per TX queue $(echo "$p0|$(txq_packets)" | awk -F'|' '{
+					n = split($1, a, " "); split($2, b, " ")
+					for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? "/" : ""), b[i] - a[i] }') packets,"
+			else
+				line="$line -L tx $q FAILED,"
+				bad=1
+			fi
+		done
+		set_tx $n || { line="$line -L tx $n FAILED"; bad=1; }
+	fi
+	echo "round $r $d:$line"
+	[ $bad -eq 0 ]
+}
 
 # connected_mode: both sides connected, MTU 65520, and a ping gets through.
 connected_mode() {
@@ -347,7 +421,7 @@ echo "raw UD bench: $RAWLINE"
 
 ours_label=ours
 [ "$OURS" = stock ] && ours_label="ours(=in-tree)"
-echo "rounds $ROUNDS, iperf3 $SECS s, $PINGS pings, ours column: $OURS, $(nproc) CPU(s)"
+echo "part $PART, rounds $ROUNDS, iperf3 $SECS s, $PINGS pings, ours column: $OURS, $(nproc) CPU(s)"
 
 # A short raw UD bench before each round (no ipoib loaded) measures how
 # fast the emulated machine runs at that moment. In wall-clock time under
@@ -390,8 +464,12 @@ while [ $r -le "$ROUNDS" ]; do
 				printf "  ib0:%s mode %s,", o, m == "" ? "?" : m }'
 			echo " raw probe ${p:-FAILED} pkt/s"
 			mcm=0
-			measure $d $r || mcm=1
-			measure_cm $d $r || mcm=1
+			if [ "$PART" = queues ]; then
+				measure_queues $d $r || mcm=1
+			else
+				measure $d $r || mcm=1
+				measure_cm $d $r || mcm=1
+			fi
 			if [ $mcm -ne 0 ]; then
 				failed=1
 				# The kernel's messages of the round, most frequent first.
@@ -416,14 +494,18 @@ while [ $r -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-# The summary. For each metric: the median of each column over the rounds;
-# the ratio of the medians, oriented so that >= 1.00 means ours is better
-# (ours/in-tree, but in-tree/ours for loss and latency); the median of the
-# per-round ratios (each round's in-tree and ours runs are back to back, so
-# this cancels slow changes of the host's speed); and the spread
+# The summary. table SPEC prints rows that each compare two columns,
+# column A (DRIVER_A's METRIC_A) and column B, over the rounds. SPEC holds
+# ";"-separated items: "=HEAD_A|HEAD_B|SPREAD_A|SPREAD_B" starts a table
+# with those column heads; "LABEL|DRIVER_A|METRIC_A|DRIVER_B|METRIC_B|LOWER" is a row, LOWER
+# 1 where lower is better. For each row: the median of each column over
+# the rounds; the ratio of the medians, oriented so that >= 1.00 means B
+# is better (B/A, but A/B where lower is better); the median of the
+# per-round ratios (each round's two runs are back to back, so this
+# cancels slow changes of the host's speed); and the spread
 # (max - min) / median of each column, as the noise indication.
-echo "=== ipoib bench ==="
-awk -v raw="$RAWLINE" -v conns="$CONNS" -v ours="$ours_label" -v rounds="$ROUNDS" -v secs="$SECS" -v pings="$PINGS" '
+table() {
+	awk -v spec="$1" '
 # Median of a[1..n] (sorted in place); also sets LO and HI.
 function median(a, n,    i, j, t) {
 	if (n == 0) return ""
@@ -446,67 +528,90 @@ function column(d, m,    a, r, med) {
 	else if (N >= 2 && HI == LO) SPREAD = "0%"
 	return med
 }
-function ratio(m, s, o) {
-	if (s == "" || o == "") return ""
-	if (lower[m]) return o > 0 ? s / o : ""
-	return s > 0 ? o / s : ""
+function ratio(lower, a, b) {
+	if (a == "" || b == "") return ""
+	if (lower) return b > 0 ? a / b : ""
+	return a > 0 ? b / a : ""
 }
-function paired(m,    a, n, r, q) {
+function paired(da, ma, db, mb, lower,    x, n, r, q) {
 	n = 0
 	for (r = 1; r <= maxr; r++) {
-		if (!(("stock" SUBSEP m SUBSEP r) in val) || !(("ours" SUBSEP m SUBSEP r) in val)) continue
-		q = ratio(m, val["stock", m, r], val["ours", m, r])
-		if (q != "") a[++n] = q
+		if (!((da SUBSEP ma SUBSEP r) in val) || !((db SUBSEP mb SUBSEP r) in val)) continue
+		q = ratio(lower, val[da, ma, r], val[db, mb, r])
+		if (q != "") x[++n] = q
 	}
-	return median(a, n)
+	return median(x, n)
 }
 function num(v) { return v == "" ? "-" : (v >= 100 ? sprintf("%.0f", v) : sprintf("%.2f", v)) }
 function rat(v) { return v == "" ? "-" : sprintf("%.2f", v) }
 { val[$1, $3, $2] = $4 + 0; if ($2 > maxr) maxr = $2 }
 END {
-	nm = split("tcp1 tcp4 udp_pps udp_loss rtt rtt_dim idle_rtt idle_rtt_dim cm_tcp1 cm_tcp4 cm_slab cm_mem probe", ms, " ")
-	name["tcp1"] = "TCP 1 stream (Mbit/s)"
-	name["tcp4"] = "TCP 4 streams (Mbit/s)"
-	name["udp_pps"] = "UDP 64 B received (pkt/s)"
-	name["udp_loss"] = "UDP 64 B loss (%)"
-	name["rtt"] = "ping -f rtt avg (us)"
-	name["rtt_dim"] = "  adaptive-rx on [a]"
-	name["idle_rtt"] = "idle ping rtt avg (us)"
-	name["idle_rtt_dim"] = "  adaptive-rx on [a]"
-	name["probe"] = "raw UD probe (pkt/s) [*]"
-	name["cm_tcp1"] = "CM TCP 1 stream (Mbit/s)"
-	name["cm_tcp4"] = "CM TCP 4 streams (Mbit/s)"
-	name["cm_slab"] = "CM Slab per idle conn (kB)"
-	name["cm_mem"] = "CM memory per idle conn (kB)"
-	lower["udp_loss"] = 1; lower["rtt"] = 1; lower["rtt_dim"] = 1; lower["idle_rtt"] = 1; lower["idle_rtt_dim"] = 1; lower["cm_slab"] = 1; lower["cm_mem"] = 1
-	printf "softib, ib0 (netns a) -> ib1 (netns b), datagram mode; CM rows: connected\n"
-	printf "mode, MTU 65520; %d rounds per driver\n", rounds
-	printf "(iperf3 %d s per run, %d pings). Columns: medians over the rounds;\n", secs, pings
-	printf "ratio = ratio of the medians, paired = median of the per-round ratios.\n"
-	printf "Ratios >= 1.00 mean ours is better: ours/in-tree for throughput and\n"
-	printf "packet rate, in-tree/ours for loss, latency and memory.\n"
-	printf "spread = (max - min) / median over the rounds (noise).\n\n"
-	printf "%-27s %9s %14s %6s %7s %10s %12s %4s\n", "metric", "in-tree", ours, "ratio", "paired",
-		"spread:it", "spread:ours", "n"
-	for (i = 1; i <= nm; i++) {
-		m = ms[i]
-		s = column("stock", m); ns = N; ss = SPREAD
-		o = column("ours", m); no = N; so = SPREAD
-		printf "%-27s %9s %14s %6s %7s %10s %12s %d/%d\n", name[m], num(s), num(o),
-			rat(ratio(m, s, o)), rat(paired(m)), ss, so, ns, no
+	nr = split(spec, rows, ";")
+	for (i = 1; i <= nr; i++) {
+		if (rows[i] == "") continue
+		split(rows[i], f, "|")
+		if (substr(f[1], 1, 1) == "=") {
+			printf "%-27s %9s %14s %6s %7s %10s %12s %4s\n", "metric", substr(f[1], 2), f[2],
+				"ratio", "paired", "spread:" f[3], "spread:" f[4], "n"
+			continue
+		}
+		a = column(f[2], f[3]); na = N; sa = SPREAD
+		b = column(f[4], f[5]); nb = N; sb = SPREAD
+		printf "%-27s %9s %14s %6s %7s %10s %12s %d/%d\n", f[1], num(a), num(b),
+			rat(ratio(f[6], a, b)), rat(paired(f[2], f[3], f[4], f[5], f[6])), sa, sb, na, nb
 	}
-	printf "CM memory: %d idle RC connections, one each way between connected P_Key\n", conns
-	printf "children of ib1 (%d, in 3 partitions) and of ib0 that pinged them once;\n", conns / 2
-	printf "both ends, paths and neighbours included; per connection.\n"
-	printf "[a] ours with ethtool -C adaptive-rx on at both ends; in-tree has no\n"
-	printf "    adaptive moderation: its column repeats its figure above.\n"
-	printf "    idle ping: 20 pings 50 ms apart.\n"
-	printf "[*] softib'"'"'s raw UD bench before each round, a check on the machine'"'"'s speed:\n"
-	printf "    a ratio away from 1.00 means it ran slower for one driver'"'"'s rounds.\n"
-	split(raw, f, " ")
-	printf "\nraw UD ceiling (softib bench, %s-byte messages): %s pkt/s, %.0f Mbit/s\n",
-		f[2], f[10], f[2] * f[10] * 8 / 1000000
 }' $DATA
+}
+
+# ab LABEL METRIC LOWER: a row of in-tree against ours on METRIC.
+ab() { printf '%s|stock|%s|ours|%s|%s;' "$1" $2 $2 $3; }
+
+echo "=== ipoib bench ==="
+if [ "$PART" = queues ]; then
+	n=$(awk '$1 == "ours" && $3 == "txq" { print $4; exit }' $DATA)
+	n=${n:-N}
+	echo "softib, ib0 (netns a) -> ib1 (netns b), datagram mode, $(nproc) CPUs;"
+	echo "$ROUNDS rounds per driver (iperf3 -P 4, $SECS s per run). Columns: medians"
+	echo "over the rounds; ratio = ratio of the medians, paired = median of the"
+	echo "per-round ratios; >= 1.00 means the right-hand column is better."
+	echo "spread = (max - min) / median over the rounds (noise)."
+	echo
+	table "=in-tree|$ours_label|it|ours;$(ab "TCP 4 streams (Mbit/s) [q]" tcp4 0)$(printf '%s|stock|tcp4|ours|tcp4_1q|0;' "  ours with 1 TX queue [q]")$(ab "raw UD probe (pkt/s) [*]" probe 0)"
+	if [ "$OURS" = ours ]; then
+		echo
+		echo "ours against ours, the same rounds:"
+		table "=1 queue|$n queues|1q|${n}q;TCP 4 streams (Mbit/s)|ours|tcp4_1q|ours|tcp4|0"
+	fi
+	echo "[q] ours with its default TX queues, one per CPU ($n, each its own UD"
+	echo "    send QP), then with ethtool -L tx 1 at both ends; in-tree has one"
+	echo "    TX queue: its column is the same figure on both rows."
+else
+	echo "softib, ib0 (netns a) -> ib1 (netns b), datagram mode; CM rows: connected"
+	echo "mode, MTU 65520; $ROUNDS rounds per driver"
+	echo "(iperf3 $SECS s per run, $PINGS pings). Columns: medians over the rounds;"
+	echo "ratio = ratio of the medians, paired = median of the per-round ratios."
+	echo "Ratios >= 1.00 mean ours is better: ours/in-tree for throughput and"
+	echo "packet rate, in-tree/ours for loss, latency and memory."
+	echo "spread = (max - min) / median over the rounds (noise)."
+	echo
+	table "=in-tree|$ours_label|it|ours;$(ab "TCP 1 stream (Mbit/s)" tcp1 0)$(ab "TCP 4 streams (Mbit/s)" tcp4 0)$(ab "UDP 64 B received (pkt/s)" udp_pps 0)$(ab "UDP 64 B loss (%)" udp_loss 1)$(ab "ping -f rtt avg (us)" rtt 1)$(ab "  adaptive-rx on [a]" rtt_dim 1)$(ab "idle ping rtt avg (us)" idle_rtt 1)$(ab "  adaptive-rx on [a]" idle_rtt_dim 1)$(ab "CM TCP 1 stream (Mbit/s)" cm_tcp1 0)$(ab "CM TCP 4 streams (Mbit/s)" cm_tcp4 0)$(ab "CM Slab per idle conn (kB)" cm_slab 1)$(ab "CM memory per idle conn (kB)" cm_mem 1)$(ab "raw UD probe (pkt/s) [*]" probe 0)"
+	echo "CM memory: $CONNS idle RC connections, one each way between connected P_Key"
+	echo "children of ib1 ($((CONNS / 2)), in 3 partitions) and of ib0 that pinged them once;"
+	echo "both ends, paths and neighbours included; per connection."
+	echo "[a] ours with ethtool -C adaptive-rx on at both ends; in-tree has no"
+	echo "    adaptive moderation: its column repeats its figure above."
+	echo "    idle ping: 20 pings 50 ms apart."
+	if [ "$OURS" = ours ]; then
+		echo
+		echo "ours against ours, the same rounds (>= 1.00: adaptive-rx on no worse):"
+		table "=off|adaptive-rx on|off|on;ping -f rtt avg (us)|ours|rtt|ours|rtt_dim|1;idle ping rtt avg (us)|ours|idle_rtt|ours|idle_rtt_dim|1"
+	fi
+fi
+echo "[*] softib's raw UD bench before each round, a check on the machine's speed:"
+echo "    a ratio away from 1.00 means it ran slower for one driver's rounds."
+set -- $RAWLINE
+[ $# -ge 10 ] && awk -v b=$2 -v p=${10} 'BEGIN {
+	printf "\nraw UD ceiling (softib bench, %s-byte messages): %s pkt/s, %.0f Mbit/s\n", b, p, b * p * 8 / 1000000 }'
 echo "=== end ==="
 echo "total $(elapsed) s"
 [ $failed -eq 0 ]
