@@ -211,7 +211,7 @@ Status Iface::eth_set_channels(Iface &ifc, NetDev dev, const kern::EthChannels &
 	(void)ifc.apply_real_tx_queues();
 	TRY(kern::move(st));
 	if (ifc.m_ud.ntx() != in.tx)
-		kern_info("%s: %u TX queues (the device refused more)", ifc.name(), ifc.m_ud.ntx());
+		kern_info("%s: %u TX queues, not %u: no more send QPs could be made", ifc.name(), ifc.m_ud.ntx(), in.tx);
 	return kern::ok();
 }
 

@@ -63,6 +63,8 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 		return Error(-err::ENOMEM);
 	/* Whatever was made goes again on any failure below. */
 	auto undo = kern::defer([&] { ifc->release(); });
+	/* Logs name the child being made (rtnl: the core has its name already). */
+	ifc->m_early_name = adopt ? adopt.name() : spec.kind != IfaceKind::Parent ? spec.name : nullptr;
 	if (!ifc->m_wq.create_ordered("ipoib_wq"))
 		return Error(-err::ENOMEM);
 	TRY(ifc->refresh_port());
@@ -148,6 +150,7 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 	}
 	undo.cancel();
 	Iface *out = ifc.release();
+	out->m_early_name = nullptr;
 	if (out->is_child())
 		kern_info("%s: created as a child of %s (P_Key 0x%04x, QPN 0x%06x)", out->name(),
 			  out->m_parent ? out->m_parent->name() : "?", out->m_addr.pkey, out->m_ud.qpn());
@@ -236,8 +239,20 @@ void Iface::dev_stop()
 Status Iface::reconfigure(u32 rx, u32 tx, u32 ntx)
 {
 	kern::MutexGuard g(m_ctl);
-	if (!oper_up())
-		return m_ud.resize(rx, tx, ntx);
+	if (!oper_up()) {
+		TRY(m_ud.resize(rx, tx, ntx));
+		/*
+		 * Up but without a datapath: an earlier rebuild did not come
+		 * back. Bring it up on the new rings (down, or waiting for its
+		 * P_Key: nothing to do until it opens).
+		 */
+		if ((m_dev.flags() & kern::iff::kUp) && m_addr.pkey_assigned) {
+			TRY(dev_open());
+			(void)apply_real_tx_queues();
+			kern_info("%s: datapath back up", name());
+		}
+		return kern::ok();
+	}
 
 	m_ud.pause(true);
 	/* Absent meanwhile: a rebuild longer than the watchdog period is not a transmit timeout. */
@@ -253,16 +268,21 @@ Status Iface::reconfigure(u32 rx, u32 tx, u32 ntx)
 	if (st.is_err())
 		kern_warn("%s: resizing to %u/%u send/recv slots and %u TX queues failed: %d", name(), tx, rx, ntx,
 			  st.error().code());
-	/* After a failed resize the old sizes are back: resume on them. */
-	Status up = m_ud.open(m_addr.pkey_index, m_port, m_addr.qkey);
-	if (up.is_ok()) {
-		up = m_cm.open();
-		if (up.is_err())
-			m_ud.stop();
+	/* After a failed resize the old sizes are back: resume on them. A failed open is tried once more. */
+	Status up = kern::ok();
+	for (int attempt = 0; attempt < 2; attempt++) {
+		up = m_ud.open(m_addr.pkey_index, m_port, m_addr.qkey);
+		if (up.is_ok()) {
+			up = m_cm.open();
+			if (up.is_err())
+				m_ud.stop();
+		}
+		if (up.is_ok())
+			break;
 	}
 	m_ud.pause(false);
 	if (up.is_err()) {
-		/* Nothing to send on: as if the port went away; ip link set up again retries. */
+		/* Nothing to send on: as if the port went away; ethtool -G/-L or ip link set down/up retries. */
 		kern_warn("%s: the datapath did not come back after the resize: %d", name(), up.error().code());
 		m_oper_up.store(false);
 		m_dev.carrier_off();

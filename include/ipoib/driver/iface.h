@@ -131,7 +131,13 @@ public:
 	/* A port event turned into a flush. Port::m_ifaces_lock held (and rtnl for Heavy). */
 	void flush(FlushLevel level);
 
-	const char *name() const noexcept { return m_dev.name(); }
+	/* Before the netdev exists (create()): the name asked for, else the HCA's. */
+	const char *name() const noexcept
+	{
+		if (m_dev)
+			return m_dev.name();
+		return m_early_name ? m_early_name : m_ib.name();
+	}
 	NetDev netdev() const noexcept { return m_dev; }
 	Port &port() const noexcept { return *m_port_obj; }
 	bool is_child() const noexcept { return m_kind != IfaceKind::Parent; }
@@ -246,6 +252,8 @@ private:
 	const IfaceKind m_kind;
 	Iface *const m_parent;
 	NetDev m_dev;
+	/* create() only, for name() until m_dev is set: the requested name of a child. */
+	const char *m_early_name = nullptr;
 	/* Addresses and sizes: written under m_ctl (or by the join task), read anywhere. */
 	IfaceAddr m_addr;
 	kern::Atomic<bool> m_umcast;

@@ -20,7 +20,7 @@
 #                 too): a new RC connection each time
 #   rings         ethtool -G ib0 rx 512 tx 256 (up, reached through a
 #                 rebuild of the datapath): ping works afterwards
-#   queues        ethtool -L ib0 tx 1 / back
+#   queues        ethtool -L ib0 tx <default>, from 1
 #   neighbour     one ping after ib0 went down and up (path, neighbour
 #                 and address handle made in the transmit path, atomic
 #                 context)
@@ -56,11 +56,13 @@ setup() {
 }
 pings() { wait_until 20 ping -c 1 -W 1 $B4; }
 
-# walk NAME OP RESTORE: OP runs armed; RESTORE (disarmed) puts things back
-# and must succeed; each step's failures are logged with n.
+# walk NAME OP RESTORE [PRE]: PRE (disarmed) sets the stage, OP runs
+# armed; RESTORE (disarmed) puts things back and must succeed; each
+# step's failures are logged with n.
 walk() {
-	_name=$1 _op=$2 _restore=$3 _k=1 _fired=0 _bad=0
+	_name=$1 _op=$2 _restore=$3 _pre=${4:-true} _k=1 _fired=0 _bad=0
 	while [ $_k -le $MAXN ]; do
+		$_pre >/tmp/pre.out 2>&1 || { echo "# $_name: n=$_k: setting the stage failed: $(tail -n 3 /tmp/pre.out | tr '\n' ' ')"; return 1; }
 		arm $_k
 		$_op >/tmp/op.out 2>&1
 		_rc=$?
@@ -103,7 +105,8 @@ op_mode() { echo connected >$N/ib0/mode && ping -c 1 -W 2 $B4; }
 re_mode() { echo datagram >$N/ib0/mode && ip link set ib0 mtu "$mtu0" && pings; }
 op_rings() { ethtool -G ib0 rx 512 tx 256; }
 re_rings() { ethtool -G ib0 rx "$rx0" tx "$tx0" && pings; }
-op_queues() { ethtool -L ib0 tx 1; }
+pre_queues() { ethtool -L ib0 tx 1; }
+op_queues() { ethtool -L ib0 tx "$txq"; }
 re_queues() { ethtool -L ib0 tx "$txq" && pings; }
 op_neigh() { ping -c 1 -W 2 $B4; }
 # down and up empties ours of paths and neighbours, so the next ping makes them
@@ -138,20 +141,17 @@ t0=$(date +%s)
 
 check "sysfs child: every allocation fails once, cleanly" walk "sysfs child" op_sysfs re_sysfs
 check "rtnl child: every allocation fails once, cleanly" walk "rtnl child" op_rtnl re_rtnl
-# open: each step starts from down
-op_open_from_down() { pre_open && op_open; }
-check "ip link set up: every allocation fails once, cleanly" walk "open" op_open_from_down re_open
+check "ip link set up: every allocation fails once, cleanly" walk "open" op_open re_open pre_open
 # the peer in connected mode too: each switch of ib0 makes an RC connection to it
 b_mode() { ip netns exec b sh -c "echo $1 >$N/ib1/mode" && ip -n b link set ib1 mtu "$2"; }
 check "ib1 in connected mode" b_mode connected 65520
 check "connected mode: every allocation fails once, cleanly" walk "mode" op_mode re_mode
 check "ib1 back in datagram mode" b_mode datagram "$mtu0"
 check "ethtool -G: every allocation fails once, cleanly" walk "rings" op_rings re_rings
-check "ethtool -L: every allocation fails once, cleanly" walk "queues" op_queues re_queues
+check "ethtool -L (1 to the default): every allocation fails once, cleanly" walk "queues" op_queues re_queues pre_queues
 bounce
 check "neighbour and path on transmit: every allocation fails once, cleanly" walk "neighbour" op_neigh re_neigh
-op_port_from_none() { pre_port && op_port; }
-check "port add (modprobe softib): every allocation fails once, cleanly" walk "port add" op_port_from_none re_port
+check "port add (modprobe softib): every allocation fails once, cleanly" walk "port add" op_port re_port pre_port
 # module load: the count is the parameter given at load, so arm nothing here
 op_load_from_none() { ip netns del b 2>/dev/null; rmmod ib_ipoib && op_load; }
 walk_load() {
