@@ -18,6 +18,8 @@ constexpr u32 kMinMtu = 0; /* in-tree sets no lower bound (ip -d link: minmtu 0)
 constexpr u32 kMaxCmMtu = 65520; /* the netdev's max_mtu, as in-tree; UD rejects more than IB MTU - 4 */
 /* The checksums connected mode offers (Cm::tx_csum); never in datagram mode. */
 constexpr u64 kCmCsumFeatures = kern::netif_f::kIpCsum | kern::netif_f::kIpv6Csum;
+/* The TX-timeout recovery's retry period while someone else holds rtnl. */
+constexpr unsigned int kRtnlRetryMs = 20;
 
 } // namespace
 
@@ -28,6 +30,7 @@ Iface::Iface(Port &port, const IfaceSpec &spec) noexcept
 	if (spec.kind != IfaceKind::Parent)
 		m_addr.pkey = static_cast<u16>(spec.pkey | kPkeyFullMember);
 	KERN_LOCK_INIT(m_ctl, "ipoib_iface_ctl");
+	m_tx_timeout_work.init<Iface, &Iface::tx_timeout_work>(this);
 }
 
 Iface::~Iface() = default;
@@ -163,6 +166,8 @@ Result<Iface *> Iface::create(Port &port, const IfaceSpec &spec, NetDev adopt, b
 
 void Iface::release()
 {
+	/* Before the queue goes; the watchdog is down (the device was closed first), so nothing queues it again. */
+	m_tx_timeout_work.cancel_sync();
 	m_ud.del_napi();
 	m_path_file.reset();
 	m_cm_file.reset();
@@ -420,6 +425,9 @@ Status Iface::ndo_open(Iface &ifc, NetDev)
 
 Status Iface::ndo_stop(Iface &ifc, NetDev)
 {
+	/* The core stopped the watchdog before this; a pending recovery has nothing left to do (rtnl held: it is not mid-rebuild). */
+	ifc.m_tx_timeout_work.cancel_sync();
+	ifc.m_tx_timeout_queued.store(false);
 	{
 		kern::MutexGuard g(ifc.m_ctl);
 		ifc.dev_stop();
@@ -514,11 +522,52 @@ Status Iface::ndo_set_mac_address(Iface &ifc, NetDev, const u8 (&)[kern::kNetdev
 	return Error(-err::EOPNOTSUPP);
 }
 
+/*
+ * The TX watchdog found a queue stopped for longer than the period
+ * (softirq, that queue's TX lock held): one line, and the rebuild is left
+ * to a work item, since it sleeps and needs rtnl. In-tree 6.1 only logs;
+ * 6.12 restarts the interface (ipoib_stop + ipoib_open) from its own work.
+ */
 void Iface::ndo_tx_timeout(Iface &ifc, NetDev, unsigned int txqueue)
 {
 	const TxQueue *q = ifc.m_ud.txq(txqueue);
-	kern_warn("%s: transmit timeout on queue %u: %u sends outstanding (head %u), %u receives posted", ifc.name(),
-		  txqueue, q ? q->head() - q->tail() : 0, q ? q->head() : 0, ifc.m_ud.rx_posted());
+	const bool queue = !ifc.m_tx_timeout_queued.exchange(true);
+	kern_warn("%s: transmit timeout on queue %u: %u sends outstanding (head %u), %u receives posted; %s", ifc.name(),
+		  txqueue, q ? q->head() - q->tail() : 0, q ? q->head() : 0, ifc.m_ud.rx_posted(),
+		  queue ? "restarting the datapath" : "a restart is already pending");
+	if (queue)
+		flush_wq().queue(ifc.m_tx_timeout_work, 0);
+}
+
+/*
+ * Rebuilds the datapath at the same sizes through reconfigure: the send
+ * QPs are moved to the error state (which flushes whatever the HCA held),
+ * reset and brought back, every TX queue woken; addresses, routes, the
+ * stack's neighbours and paths, and multicast memberships stay. The
+ * device is detached meanwhile, so the watchdog cannot fire for the
+ * rebuild itself. ndo_stop and ndo_uninit hold rtnl while they cancel
+ * this work: it never blocks on rtnl but looks again a little later. It
+ * runs on the module's flush queue, not on the interface's m_wq: the
+ * rebuild waits for connected-mode receive QPs to drain, which takes
+ * m_wq's last-WQE work.
+ */
+void Iface::tx_timeout_work()
+{
+	if (!kern::rtnl::trylock()) {
+		flush_wq().queue(m_tx_timeout_work, kRtnlRetryMs);
+		return;
+	}
+	auto unlock = kern::defer([] { kern::rtnl::unlock(); });
+	m_tx_timeout_queued.store(false);
+	if (!m_dev.running() || !oper_up())
+		return;
+	const u64 start = kern::time::now_us();
+	Status st = reconfigure(m_ud.rx_size(), m_ud.tx_size(), m_ud.ntx());
+	if (st.is_err())
+		kern_warn("%s: the datapath did not come back after the transmit timeout: %d", name(), st.error().code());
+	else
+		kern_info("%s: datapath restarted after the transmit timeout (%llu us)", name(),
+			  static_cast<unsigned long long>(kern::time::now_us() - start));
 }
 
 /*

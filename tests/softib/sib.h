@@ -112,6 +112,8 @@ struct sib_port {
 
 	atomic64_t cnt[SIB_CNT_MAX];
 	struct dentry *dbg;
+	/* Send-queue stall of this port's UD QPs (debugfs send_stall): SIB_STALL_*. */
+	u32 send_stall;
 };
 
 struct sib_dev {
@@ -289,6 +291,7 @@ struct sib_qp {
 	u8 retry_left;
 	u8 rnr_left;
 	bool waiting;			/* RC retry timer armed */
+	bool sq_hung;			/* send_stall "hang" caught it: until RESET/ERR */
 	bool last_wqe_raised;
 
 	struct timer_list retry_timer;
@@ -388,6 +391,16 @@ void sib_cq_notify(struct sib_cq *cq);
 struct sib_qp *sib_qp_get(struct sib_port *port, u32 qpn);
 void sib_qp_put(struct sib_qp *qp);
 void sib_qp_schedule(struct sib_qp *qp);
+/*
+ * send_stall values. HOLD: UD send WQEs stay queued while it is set and
+ * go out when it is cleared. HANG: a UD QP that holds a send while it is
+ * set keeps its send queue stuck, even after clearing, until the QP is
+ * reset or moved to the error state (which flushes the held sends) or
+ * destroyed, as a hung send engine would.
+ */
+enum { SIB_STALL_OFF = 0, SIB_STALL_HOLD = 1, SIB_STALL_HANG = 2 };
+/* The port's stall was cleared: let its UD QPs' held sends go. */
+void sib_qp_release_stalled(struct sib_port *port);
 bool sib_queue_pop_rwqe(struct sib_queue *q, struct sib_rwqe *out);
 bool sib_srq_pop(struct sib_srq *srq, struct sib_rwqe *out);
 void sib_qp_set_error_locked(struct sib_qp *qp);

@@ -437,6 +437,45 @@ static const struct file_operations sib_sm_lid_fops = {
 	.write = sib_sm_lid_write,
 };
 
+static ssize_t sib_send_stall_read(struct file *f, char __user *buf,
+				   size_t len, loff_t *pos)
+{
+	struct sib_port *port = f->private_data;
+	char s[16];
+
+	snprintf(s, sizeof(s), "%u\n", READ_ONCE(port->send_stall));
+	return sib_read_str(f, buf, len, pos, s);
+}
+
+/* 0 off, 1 hold, 2 hang (sib.h): clearing lets held sends go. */
+static ssize_t sib_send_stall_write(struct file *f, const char __user *ubuf,
+				    size_t len, loff_t *pos)
+{
+	struct sib_port *port = f->private_data;
+	u32 v, old;
+	int ret;
+
+	ret = kstrtou32_from_user(ubuf, len, 0, &v);
+	if (ret)
+		return ret;
+	if (v > SIB_STALL_HANG)
+		return -EINVAL;
+	mutex_lock(&sib_knob_mutex);
+	old = READ_ONCE(port->send_stall);
+	WRITE_ONCE(port->send_stall, v);
+	if (old != SIB_STALL_OFF && v == SIB_STALL_OFF)
+		sib_qp_release_stalled(port);
+	mutex_unlock(&sib_knob_mutex);
+	return len;
+}
+
+static const struct file_operations sib_send_stall_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = sib_send_stall_read,
+	.write = sib_send_stall_write,
+};
+
 static void sib_debugfs_init(void)
 {
 	struct dentry *root = debugfs_create_dir("softib", NULL);
@@ -474,6 +513,8 @@ static void sib_debugfs_init(void)
 					    &sib_pkeys_fops);
 			debugfs_create_file("counters", 0400, port->dbg, port,
 					    &sib_counters_fops);
+			debugfs_create_file("send_stall", 0600, port->dbg,
+					    port, &sib_send_stall_fops);
 		}
 	}
 }

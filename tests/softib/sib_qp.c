@@ -114,6 +114,24 @@ void sib_qp_put(struct sib_qp *qp)
 		complete(&qp->released);
 }
 
+void sib_qp_release_stalled(struct sib_port *port)
+{
+	struct sib_dev *sdev = port->sdev;
+	struct sib_qp *qp;
+	unsigned long flags, qpn;
+
+	xa_lock_irqsave(&sdev->qps, flags);
+	xa_for_each(&sdev->qps, qpn, qp) {
+		if (qp->ibqp.qp_type != IB_QPT_UD ||
+		    qp->port_num != port->port_num ||
+		    !refcount_inc_not_zero(&qp->ref))
+			continue;
+		sib_qp_schedule(qp);
+		sib_qp_put(qp);
+	}
+	xa_unlock_irqrestore(&sdev->qps, flags);
+}
+
 /* Ask the device worker to look at this QP's send queue (or to flush it). */
 void sib_qp_schedule(struct sib_qp *qp)
 {
@@ -375,6 +393,7 @@ int sib_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 			qp->rq.count = 0;
 			qp->sq_gen++;
 			qp->waiting = false;
+			qp->sq_hung = false;
 			qp->last_wqe_raised = false;
 			break;
 		case IB_QPS_RTS:
@@ -383,6 +402,8 @@ int sib_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 			kick = qp->sq.count > 0;
 			break;
 		case IB_QPS_ERR:
+			/* The flush completes whatever send_stall held. */
+			qp->sq_hung = false;
 			kick = true;
 			break;
 		default:

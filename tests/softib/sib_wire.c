@@ -574,6 +574,18 @@ void sib_qp_retry_timer(struct timer_list *t)
 	sib_qp_schedule(qp);
 }
 
+/* Its port's send_stall holds this UD QP's sends (qp->lock held). */
+static bool sib_send_stalled(struct sib_qp *qp)
+{
+	u32 stall = READ_ONCE(sib_port(qp->sdev, qp->port_num)->send_stall);
+
+	if (qp->ibqp.qp_type != IB_QPT_UD)
+		return false;
+	if (stall == SIB_STALL_HANG)
+		qp->sq_hung = true;
+	return stall != SIB_STALL_OFF || qp->sq_hung;
+}
+
 /*
  * Process up to @budget send WQEs of @qp.  Returns true when more work is
  * left and the QP should go to the back of the queue.
@@ -599,7 +611,8 @@ static bool sib_qp_process(struct sib_qp *qp, int budget)
 			sib_qp_flush(qp);
 			return false;
 		}
-		if (qp->waiting || !qp->sq.count || qp->state != IB_QPS_RTS) {
+		if (qp->waiting || !qp->sq.count || qp->state != IB_QPS_RTS ||
+		    sib_send_stalled(qp)) {
 			spin_unlock_irqrestore(&qp->lock, flags);
 			return false;
 		}

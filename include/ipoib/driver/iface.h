@@ -38,7 +38,9 @@
  * schedule NAPI. Work on m_wq (ordered, per interface): the multicast
  * task, the AH reaper, the neighbour GC and QP recovery; none of them
  * blocks on rtnl (carrier-on uses rtnl_trylock and gives up when the
- * task is stopped).
+ * task is stopped). The TX-timeout recovery runs on the module's flush
+ * queue (the rebuild waits for m_wq's work) and tries rtnl again 20 ms
+ * later rather than block on it, since ndo_stop/ndo_uninit cancel it.
  */
 #ifndef IPOIB_DRIVER_IFACE_H
 #define IPOIB_DRIVER_IFACE_H
@@ -237,6 +239,10 @@ private:
 	void dev_stop();
 	/* ethtool -G/-L: the datapath quiesced, rebuilt at the new sizes, resumed. rtnl held. */
 	Status reconfigure(u32 rx, u32 tx, u32 ntx);
+	/* ndo_tx_timeout's work: the datapath rebuilt at the same sizes, under rtnl (flush_wq). */
+	void tx_timeout_work();
+	kern::DelayedWork m_tx_timeout_work;
+	kern::Atomic<bool> m_tx_timeout_queued; /* set by ndo_tx_timeout, cleared by the work under rtnl */
 	/* The TX queues the stack may use: ours in datagram mode, one in connected mode. rtnl held. */
 	Status apply_real_tx_queues();
 	u32 m_ntx_wanted = 1; /* -L tx (or the default); under rtnl */
