@@ -474,6 +474,7 @@ static void sib_debugfs_init(void)
 					    &sib_pkeys_fops);
 			debugfs_create_file("counters", 0400, port->dbg, port,
 					    &sib_counters_fops);
+			sib_inject_debugfs(port);
 		}
 	}
 }
