@@ -18,6 +18,7 @@
 #    ones) in rx_dropped/rx_errors;
 #  - the background ping loses < 10% and ib1 pings ib0 afterwards;
 #  - the module unloads; then the verbs objects are the fabric's alone and
+#    (ours; stock's figure is logged: it leaves ~200 kmalloc-1k objects)
 #    no kmalloc cache holds 64 or more objects more than before the driver
 #    was loaded. The harness fails the test on any kernel-log splat.
 # The in-tree driver does not get the oversize class in the mix: it frees
@@ -139,7 +140,13 @@ for drv in stock ours; do
 	kmallocs >/tmp/km1
 	kmdiff /tmp/km0 /tmp/km1 >/tmp/kmd
 	log "$drv: kmalloc caches, active objects gained (driver unloaded): $(head -n 6 /tmp/kmd | tr '\n' ' ')"
-	check "$drv: no kmalloc cache gained 64 or more objects" awk '$1 >= 64 { bad = 1 } END { exit bad }' /tmp/kmd
+	if [ $drv = ours ]; then
+		check "$drv: no kmalloc cache gained 64 or more objects" awk '$1 >= 64 { bad = 1 } END { exit bad }' /tmp/kmd
+	elif ! awk '$1 >= 64 { bad = 1 } END { exit bad }' /tmp/kmd; then
+		# Reproducible (about 200 kmalloc-1k), not yet pinned to a class:
+		# logged, not checked (Documentation/testing.md).
+		log "$drv: in-tree finding: kmalloc objects left after unload: $(awk '$1 >= 64' /tmp/kmd | tr '\n' ' ')"
+	fi
 	check "$drv: verbs objects are the fabric's alone (rdma res)" same "$(rdma_res_counts)" "$res0"
 done
 log "side by side: driver rx_errors rx_dropped softib:drop_pkey drop_qkey drop_length seconds"
