@@ -622,6 +622,15 @@ int UdChannel::poll_rx(int budget)
 				ipoib_dbg("%s: receive error %u (vendor 0x%x) on slot %llu", m_ifc.name(), wc.status(),
 					  wc.vendor_err(), static_cast<unsigned long long>(id));
 				bump(stats.rx_errors);
+				/*
+				 * A UD receive error (IB_WC_LOC_LEN_ERR for a packet longer
+				 * than the buffer) leaves the QP in RTS: post the buffer
+				 * again, or every such packet costs a ring slot for good
+				 * and the interface goes deaf (in-tree does). On a QP in
+				 * ERR the repost just comes back flushed.
+				 */
+				if (!draining && m_qp.rx_repost(id, slot, buf_len).is_ok())
+					return;
 			}
 			m_qp.rx_release(slot, buf_len);
 			m_rx_posted--;

@@ -461,4 +461,7 @@ void sib_sa_debugfs(struct dentry *dir);
 void sib_bench_debugfs(struct dentry *dir);
 void sib_selftest_debugfs(struct dentry *dir);
 
+/* sib_inject.c */
+void sib_inject_debugfs(struct sib_port *port);
+
 #endif /* SIB_H */

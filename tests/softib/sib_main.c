@@ -515,6 +515,7 @@ static void sib_debugfs_init(void)
 					    &sib_counters_fops);
 			debugfs_create_file("send_stall", 0600, port->dbg,
 					    port, &sib_send_stall_fops);
+			sib_inject_debugfs(port);
 		}
 	}
 }
