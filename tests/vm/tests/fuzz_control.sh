@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 900
+# timeout: 600
 # Control-plane fuzzing: the same seeded sequence of random requests at
 # ib0 and its children, on the in-tree driver and then on ours, in one
 # boot: sysfs writes (create_child, delete_child, mode, umcast, mtu with
