@@ -88,7 +88,7 @@ check-kernels:
 	exit $$rc
 
 # The README's two commands on a freshly debootstrapped Debian 12 root
-# (build/fresh), then the .deb installed there for real; ~75 min, as root.
+# (build/fresh), then the .deb installed there for real; about 45 minutes, as root.
 check-fresh:
 	scripts/check-fresh.sh $(FRESH_ARGS)
 
