@@ -314,6 +314,15 @@ static void do_rtnl(int fd)
 
 /* ---- ethtool ---- */
 
+/* A set starts from the current values (zeros if the get fails). */
+static void get_current(int fd, struct ifreq *ifr, uint32_t cmd, void *buf, size_t len)
+{
+	memset(buf, 0, len);
+	memcpy(buf, &cmd, sizeof(cmd));
+	if (ioctl(fd, SIOCETHTOOL, ifr) < 0)
+		memset(buf, 0, len);
+}
+
 static void do_ethtool(int fd)
 {
 	union {
@@ -347,9 +356,7 @@ static void do_ethtool(int fd)
 	/* Get first where a set needs the current values, then randomise some fields. */
 	switch (cmd) {
 	case ETHTOOL_SCOALESCE:
-		u.c.cmd = ETHTOOL_GCOALESCE;
-		if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
-			memset(&u, 0, sizeof(u));
+		get_current(fd, &ifr, ETHTOOL_GCOALESCE, &u, sizeof(u));
 		u.c.rx_coalesce_usecs = below(2) ? num() : below(100);
 		u.c.rx_max_coalesced_frames = below(2) ? num() : below(100);
 		if (!below(4))
@@ -358,9 +365,7 @@ static void do_ethtool(int fd)
 			u.c.tx_coalesce_usecs = num();
 		break;
 	case ETHTOOL_SRINGPARAM:
-		u.r.cmd = ETHTOOL_GRINGPARAM;
-		if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
-			memset(&u, 0, sizeof(u));
+		get_current(fd, &ifr, ETHTOOL_GRINGPARAM, &u, sizeof(u));
 		if (below(2))
 			u.r.rx_pending = below(2) ? num() : 64u << below(9);
 		if (below(2))
@@ -369,9 +374,7 @@ static void do_ethtool(int fd)
 			u.r.rx_mini_pending = num();
 		break;
 	case ETHTOOL_SCHANNELS:
-		u.ch.cmd = ETHTOOL_GCHANNELS;
-		if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
-			memset(&u, 0, sizeof(u));
+		get_current(fd, &ifr, ETHTOOL_GCHANNELS, &u, sizeof(u));
 		u.ch.tx_count = below(2) ? below(20) : num();
 		if (!below(6))
 			u.ch.rx_count = below(4);
