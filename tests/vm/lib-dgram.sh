@@ -128,8 +128,15 @@ rdma_res_counts() { rdma res show | sed 's/^[0-9]*: //'; }
 # kmdiff A B prints "gain cache" for each that changed; grew_in_both A B
 # fails (and names them) for caches that gained 10 or more objects in both
 # halves A and B, as a leak does, while noise moves one half only.
+# SLUB's /proc/slabinfo counts free objects still in per-CPU slabs as
+# active, so a snapshot taken as is moves by hundreds in the small caches
+# with nothing leaked; kmallocs first shrinks the caches (flushing the
+# per-CPU slabs) so the count is of live objects.
 settle() { sleep 2; sync; echo 3 >/proc/sys/vm/drop_caches; }
-kmallocs() { awk '$1 ~ /^kmalloc-/ { print $1, $2 }' /proc/slabinfo; }
+kmallocs() {
+	for _f in /sys/kernel/slab/kmalloc-*/shrink; do echo 1 >"$_f"; done 2>/dev/null
+	awk '$1 ~ /^kmalloc-/ { print $1, $2 }' /proc/slabinfo
+}
 kmdiff() { awk 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d != 0) print d, $1 }' "$1" "$2" | sort -rn; }
 grew_in_both() {
 	awk 'NR == FNR { if ($1 >= 10) g[$2] = 1; next } $1 >= 10 && g[$2] { print $2; bad = 1 } END { exit bad }' "$1" "$2"
