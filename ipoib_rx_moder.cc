@@ -15,6 +15,8 @@ using rx_moder::Action;
 RxModeration::RxModeration(Iface &ifc) noexcept : m_ifc(ifc)
 {
 	KERN_LOCK_INIT(m_lock, "ipoib_rx_moder");
+	/* Here, not in init(): release() cancels it on every unwind. */
+	m_idle_work.init<RxModeration, &RxModeration::idle_check>(this);
 }
 
 Status RxModeration::init()
@@ -25,6 +27,8 @@ Status RxModeration::init()
 void RxModeration::stop()
 {
 	m_dim.cancel_sync();
+	/* After the dim work, which arms it. */
+	m_idle_work.cancel_sync();
 	/* The poll is off: its own state may be reset from here. */
 	m_idle.reset();
 	if (!m_adaptive.load())
@@ -37,6 +41,9 @@ void RxModeration::stop()
 
 void RxModeration::release()
 {
+	/* The dim work arms the idle check: cancelled first. */
+	m_dim.cancel_sync();
+	m_idle_work.cancel_sync();
 	m_dim.reset();
 }
 
@@ -85,8 +92,10 @@ Status RxModeration::set(const ethtool::Coalesce &c, bool adaptive)
 		kern_warn("%s: ethtool -C: modifying the receive CQ failed: %d", m_ifc.name(), st.error().code());
 		return st;
 	}
-	if (act == Action::ApplyStatic)
+	if (act == Action::ApplyStatic) {
 		m_dim.cancel_sync();
+		m_idle_work.cancel_sync();
+	}
 	m_static = c;
 	return kern::ok();
 }
@@ -97,9 +106,43 @@ void RxModeration::dim_apply(u16 usecs, u16 frames)
 	if (!m_adaptive.load())
 		return;
 	Status st = apply_locked(usecs, frames);
-	if (st.is_err())
+	if (st.is_err()) {
 		ipoib_dbg("%s: adaptive-rx: modifying the receive CQ to %u us / %u failed: %d", m_ifc.name(), usecs,
 			  frames, st.error().code());
+		return;
+	}
+	if (usecs != rx_moder::kRestUsecs || frames != rx_moder::kRestFrames) {
+		m_idle_seen = m_interrupts.load();
+		(void)m_ifc.wq().requeue(m_idle_work, rx_moder::kIdleCheckMs);
+	}
+}
+
+/*
+ * No interrupt over a whole period while moderated: the traffic stopped,
+ * and a packet coming now would wait for the profile's timer. Rest (no
+ * moderation) is applied here; the poll restarts DIM at its rest profile
+ * on its next interrupt. A poll racing with this only costs DIM one
+ * measurement: it climbs again from rest if the traffic goes on.
+ */
+void RxModeration::idle_check()
+{
+	kern::MutexGuard g(m_lock);
+	if (!m_adaptive.load())
+		return;
+	if (m_in_effect.load() == rx_moder::pack(rx_moder::kRestUsecs, rx_moder::kRestFrames))
+		return;
+	const u32 seen = m_interrupts.load();
+	if (seen != m_idle_seen) {
+		m_idle_seen = seen;
+		(void)m_ifc.wq().requeue(m_idle_work, rx_moder::kIdleCheckMs);
+		return;
+	}
+	Status st = apply_locked(rx_moder::kRestUsecs, rx_moder::kRestFrames);
+	if (st.is_err()) {
+		ipoib_dbg("%s: adaptive-rx: back to rest failed: %d", m_ifc.name(), st.error().code());
+		return;
+	}
+	m_restart.store(true);
 }
 
 /*
@@ -117,6 +160,7 @@ void RxModeration::on_poll_done(u64 packets, u64 bytes) noexcept
 		m_idle.reset();
 	}
 	m_events++;
+	m_interrupts.add_single_writer(1);
 	const bool at_rest = m_resting && m_dim.profile() == rx_moder::kRestProfile;
 	if (m_idle.on_event(kern::time::now_us(), packets) && !at_rest) {
 		kern::DimProfile rest;

@@ -29,6 +29,12 @@ inline constexpr u32 kRestProfile = 0;
 inline constexpr u16 kRestUsecs = 0;
 inline constexpr u16 kRestFrames = 0;
 
+/*
+ * The idle check's period while the CQ is moderated: a quiet period this
+ * long (far above any profile's 64 us at most) sends it back to rest.
+ */
+inline constexpr u32 kIdleCheckMs = 10;
+
 /* What an accepted ethtool -C does to the receive CQ. */
 enum class Action : u8 {
 	ApplyStatic,  /* adaptive off: rx-usecs/rx-frames go to the CQ (also when it was on) */

@@ -16,6 +16,13 @@
  * protocol in kapi/dim.c; the poll learns of ethtool's changes through
  * m_adaptive and m_restart.
  *
+ * The idle check (m_idle_work, on the interface's ordered workqueue) runs
+ * while DIM holds the CQ at a moderated profile: when a period passes with
+ * no receive interrupt, it puts the CQ back at rest at once (m_lock), and
+ * the next poll restarts DIM there (m_restart). Without it the CQ stays
+ * moderated until interrupts come again, and the first packets after a
+ * quiet spell each wait out the profile's timer.
+ *
  * Lifetime: init with the interface (after the receive CQ), stop after
  * the receive NAPI is disabled (no dim work runs after it), release
  * before the CQ goes.
@@ -29,6 +36,7 @@
 #include "kern/atomic.h"
 #include "kern/dim.h"
 #include "kern/lock.h"
+#include "kern/work.h"
 
 namespace ipoib {
 
@@ -57,6 +65,8 @@ public:
 private:
 	/* The dim work's apply: DIM picked another profile. */
 	void dim_apply(u16 usecs, u16 frames);
+	/* m_idle_work: back to rest if no interrupt came for a period. */
+	void idle_check();
 	/* To the CQ, and remembered as in effect. m_lock held. */
 	Status apply_locked(u32 usecs, u32 frames);
 
@@ -67,6 +77,9 @@ private:
 	kern::Atomic<bool> m_adaptive;   /* written under m_lock (and rtnl) */
 	kern::Atomic<bool> m_restart;    /* the poll must restart DIM at the rest profile */
 	kern::Atomic<u32> m_in_effect;   /* rx_moder::pack(usecs, frames); written under m_lock */
+	kern::Atomic<u32> m_interrupts;  /* written by the poll alone; read by idle_check */
+	u32 m_idle_seen = 0;             /* m_interrupts at the last idle_check; under m_lock */
+	kern::DelayedWork m_idle_work;
 	/* The poll's own: */
 	u16 m_events = 0;
 	bool m_resting = false; /* rest (no moderation) applied, DIM at its rest profile */

@@ -10,8 +10,9 @@
 #   - off by default; on and off again through -C, shown by -c;
 #   - on, under a 64-byte UDP flood a -> b, events per completion fall
 #     well below the unmoderated figure and the CQ is moderated;
-#   - once idle again, the CQ is back at rest: no moderated events over
-#     20 pings, and the ping round trip near the unmoderated one;
+#   - once the flood ends, the CQ goes back to rest by itself (no packet
+#     needed: the driver's idle check); no moderated events over 20 pings,
+#     and the ping round trip near the unmoderated one;
 #   - rx-usecs/rx-frames set while on are kept, not applied (the round
 #     trip stays short); off applies them (over 15 ms), and 0/0 undoes it;
 #   - a P_Key child has its own switch; connected mode's receives (on the
@@ -47,6 +48,12 @@ idle_moderated() {
 	echo $(($(cq_stat sib1 moderated_events) - _m0))
 }
 
+# moder_now DEV: the receive CQ's moderation in effect (ethtool -S), "usecs/frames".
+moder_now() {
+	in_ns b ethtool -S "$1" | awk '$1 == "rx_cq_moder_usecs:" { u = $2 } $1 == "rx_cq_moder_frames:" { f = $2 }
+		END { print u "/" f }'
+}
+at_rest() { [ "$(moder_now "$1")" = 0/0 ]; }
 adaptive() { in_ns b ethtool -c "$1" | grep -x "Adaptive RX: $2  TX: n/a"; }
 usecs_is() { in_ns b ethtool -c "$1" | grep -x "rx-usecs: $2"; }
 # adaptive_usecs DEV on|off N: both lines of ethtool -c
@@ -101,6 +108,8 @@ run_ours() {
 	check "[$DRV] events per completion under the flood at most half ($(field "$base" 4) -> $(field "$mod" 4) per 1000)" \
 		[ $(($(field "$mod" 4) * 2)) -le "$(field "$base" 4)" ]
 	check "[$DRV] the CQ was moderated during the flood ($(field "$mod" 3) events)" [ "$(field "$mod" 3)" -gt 0 ]
+	check "[$DRV] quiet after the flood: back at rest within 3 s with no packet sent (at its end: $(moder_now ib1) us/frames)" \
+		wait_secs 3 at_rest ib1
 	idle=$(idle_moderated)
 	check "[$DRV] idle again: at rest, no moderated events over 20 pings (${idle:-?})" [ "${idle:-99}" -le 1 ]
 	rtt1=$(rtt_us)
