@@ -277,9 +277,57 @@ tcp4_as() {
 	fi
 }
 
+# iperf_pinned NAME: 4 iperf3 processes, one stream each, on ports
+# 5211-5214, client and server of stream i pinned to CPU i mod CPUs
+# (iperf3 -A): the sends come from every CPU, so XPS spreads them over
+# the TX queues. (One iperf3 -P 4 sends all its streams from one thread,
+# on one CPU: one queue.) The receivers' Mbit/s summed go to /tmp/NAME.sum.
+iperf_pinned() {
+	_cpus=$(nproc) _pids="" _spids="" _rc=0
+	for i in 1 2 3 4; do
+		in_ns b timeout $((SECS + 30)) iperf3 -s -1 -p $((5210 + i)) -A $(((i - 1) % _cpus)) \
+			>/tmp/$1-s$i.log 2>&1 &
+		_spids="$_spids $!"
+	done
+	sleep 1
+	for i in 1 2 3 4; do
+		in_ns a timeout $((SECS + 25)) iperf3 -c $B4 -p $((5210 + i)) -A $(((i - 1) % _cpus)) -t $SECS -f m \
+			--connect-timeout 5000 >/tmp/$1-$i.log 2>&1 &
+		_pids="$_pids $!"
+	done
+	for p in $_pids; do wait $p || _rc=1; done
+	for p in $_spids; do wait $p; done
+	[ $_rc -eq 0 ] || { tail -n 3 /tmp/$1-*.log; return 1; }
+	_sum=0
+	for i in 1 2 3 4; do
+		v=$(receiver_mbps /tmp/$1-$i.log)
+		[ -n "$v" ] || return 1
+		_sum=$(awk -v a=$_sum -v b=$v 'BEGIN { printf "%.1f", a + b }')
+	done
+	echo $_sum >/tmp/$1.sum
+}
+
+# tcp4x_as METRIC DRIVER ROUND: one iperf_pinned run, recorded as METRIC.
+tcp4x_as() {
+	if iperf_pinned $1 && v=$(cat /tmp/$1.sum) && [ -n "$v" ]; then
+		record $2 $3 $1 $v
+		line="$line $1 $v Mbit/s,"
+	else
+		line="$line $1 FAILED,"
+		return 1
+	fi
+}
+
 # txq_packets: ib0's packets per TX queue (ethtool -S), space-separated.
 txq_packets() {
 	in_ns a ethtool -S ib0 | awk '$1 ~ /^tx_queue_[0-9]+_packets:$/ { printf "%s%s", s, $2; s = " " }'
+}
+
+# spread_since "P0": the packets per TX queue since txq_packets gave P0, "a/b/...".
+spread_since() {
+	echo "$1|$(txq_packets)" | awk -F'|' '{
+		n = split($1, a, " "); split($2, b, " ")
+		for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? "/" : ""), b[i] - a[i] }'
 }
 
 # measure_queues DRIVER ROUND: the TX queue rows (bench_part=queues).
@@ -288,6 +336,7 @@ measure_queues() {
 	d=$1 r=$2 line="" bad=0
 	if [ "$d" = stock ] || [ "$OURS" = stock ]; then
 		tcp4_as tcp4 $d $r || bad=1
+		tcp4x_as tcp4x $d $r || bad=1
 	else
 		n=$(tx_queues)
 		[ -n "$n" ] || { echo "round $r $d: ethtool -l ib0 FAILED"; return 1; }
@@ -296,14 +345,15 @@ measure_queues() {
 		order="$n 1"
 		[ $((r % 2)) -eq 0 ] && order="1 $n"
 		for q in $order; do
-			m=tcp4
-			[ $q = 1 ] && [ $n != 1 ] && m=tcp4_1q
+			m=tcp4 mx=tcp4x
+			[ $q = 1 ] && [ $n != 1 ] && m=tcp4_1q mx=tcp4x_1q
 			if set_tx $q; then
 				p0=$(txq_packets)
 				tcp4_as $m $d $r || bad=1
-				[ $m = tcp4 ] && line="$line per TX queue $(echo "$p0|$(txq_packets)" | awk -F'|' '{
-					n = split($1, a, " "); split($2, b, " ")
-					for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? "/" : ""), b[i] - a[i] }') packets,"
+				[ $m = tcp4 ] && line="$line per TX queue $(spread_since "$p0") packets,"
+				p0=$(txq_packets)
+				tcp4x_as $mx $d $r || bad=1
+				[ $m = tcp4 ] && line="$line per TX queue $(spread_since "$p0") packets,"
 			else
 				line="$line -L tx $q FAILED,"
 				bad=1
@@ -576,12 +626,15 @@ if [ "$PART" = queues ]; then
 	echo "per-round ratios; >= 1.00 means the right-hand column is better."
 	echo "spread = (max - min) / median over the rounds (noise)."
 	echo
-	table "=in-tree|$ours_label|it|ours;$(ab "TCP 4 streams (Mbit/s) [q]" tcp4 0)$(printf '%s|stock|tcp4|ours|tcp4_1q|0;' "  ours with 1 TX queue [q]")$(ab "raw UD probe (pkt/s) [*]" probe 0)"
+	table "=in-tree|$ours_label|it|ours;$(ab "TCP 4 streams (Mbit/s) [q]" tcp4 0)$(printf '%s|stock|tcp4|ours|tcp4_1q|0;' "  ours with 1 TX queue [q]")$(ab "TCP 4 pinned processes [p]" tcp4x 0)$(printf '%s|stock|tcp4x|ours|tcp4x_1q|0;' "  ours with 1 TX queue [p]")$(ab "raw UD probe (pkt/s) [*]" probe 0)"
 	if [ "$OURS" = ours ]; then
 		echo
 		echo "ours against ours, the same rounds:"
-		table "=1 queue|$n queues|1q|${n}q;TCP 4 streams (Mbit/s)|ours|tcp4_1q|ours|tcp4|0"
+		table "=1 queue|$n queues|1q|${n}q;TCP 4 streams (Mbit/s)|ours|tcp4_1q|ours|tcp4|0;TCP 4 pinned processes|ours|tcp4x_1q|ours|tcp4x|0"
 	fi
+	echo "[p] 4 iperf3 processes of one stream each, stream i's client and server"
+	echo "    pinned to CPU i mod $(nproc) (iperf3 -A), so the sends come from every"
+	echo "    CPU; with -P 4 one thread sends all four."
 	echo "[q] ours with its default TX queues, one per CPU ($n, each its own UD"
 	echo "    send QP), then with ethtool -L tx 1 at both ends; in-tree has one"
 	echo "    TX queue: its column is the same figure on both rows."
