@@ -137,6 +137,14 @@ kmallocs() {
 	for _f in /sys/kernel/slab/kmalloc-*/shrink; do echo 1 >"$_f"; done 2>/dev/null
 	awk '$1 ~ /^kmalloc-/ { print $1, $2 }' /proc/slabinfo
 }
+# more_than_stock: /tmp/kmd.stock and /tmp/kmd.ours (kmdiff output of the
+# same steps under each driver); fails, naming them, for caches ours grew
+# 64 or more past in-tree's gain. (The kernel keeps some objects of its
+# own after netdevs and traffic come and go, under either driver.)
+more_than_stock() {
+	awk 'NR == FNR { s[$2] = $1; next } $1 - s[$2] >= 64 { print $2 ": ours +" $1 ", stock +" s[$2]; bad = 1 } END { exit bad }' \
+		/tmp/kmd.stock /tmp/kmd.ours
+}
 kmdiff() { awk 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d != 0) print d, $1 }' "$1" "$2" | sort -rn; }
 grew_in_both() {
 	awk 'NR == FNR { if ($1 >= 10) g[$2] = 1; next } $1 >= 10 && g[$2] { print $2; bad = 1 } END { exit bad }' "$1" "$2"

@@ -19,9 +19,10 @@
 #  - the background ping loses < 10% and ib1 pings ib0 afterwards;
 #  - the module unloads; then the verbs objects are the fabric's alone and,
 #    once the fragments the stack held for reassembly have expired (the
-#    test sets ipfrag_time and ip6frag_time to 1 s in its namespaces), no
-#    kmalloc cache holds 64 or more objects more than before the driver
-#    was loaded. The harness fails the test on any kernel-log splat.
+#    test sets ipfrag_time and ip6frag_time to 1 s in its namespaces),
+#    no kmalloc cache grew with ours by 64 or more objects beyond what it
+#    grew with in-tree (the kernel keeps some of its own after the fuzz).
+#    The harness fails the test on any kernel-log splat.
 # The in-tree driver does not get the oversize class in the mix: it frees
 # the buffer of a receive completed in error without posting a new one, so
 # 256 of them leave ib1 deaf for good (ours reposts it). Both then get 1000
@@ -158,9 +159,10 @@ for drv in stock ours; do
 	_t=$(date +%s)
 	wait_until 70 frags_gone || log "$drv: fragments still held: $(ip netns exec b grep FRAG /proc/net/sockstat /proc/net/sockstat6 | tr '\n' ' ')"
 	log "$drv: fragments awaiting reassembly gone $(($(date +%s) - _t)) s after the unload"
-	# With ours, about 440 kmalloc-512 objects are still live right after
-	# the unload and gone within a minute (cause not yet pinned down): a
-	# leak never goes, so the check waits up to 90 s for them.
+	# Some objects go a few seconds late (in-tree's kmalloc-96 took 16 s in
+	# one run): a leak never goes, so the check waits up to 90 s. (The 440
+	# late kmalloc-512 objects once seen with ours were, most likely,
+	# free objects in per-CPU slabs, which kmallocs now flushes first.)
 	_t=$(date +%s)
 	wait_until 90 kmalloc_back
 	log "$drv: kmalloc caches back $(($(date +%s) - _t)) s after the fragments went"
@@ -168,9 +170,13 @@ for drv in stock ours; do
 	kmallocs >/tmp/km1
 	kmdiff /tmp/km0 /tmp/km1 >/tmp/kmd
 	log "$drv: kmalloc caches, active objects gained (driver unloaded): $(head -n 6 /tmp/kmd | tr '\n' ' ')"
-	check "$drv: no kmalloc cache gained 64 or more objects" awk '$1 >= 64 { bad = 1 } END { exit bad }' /tmp/kmd
+	cp /tmp/kmd /tmp/kmd.$drv
 	check "$drv: verbs objects are the fabric's alone (rdma res)" same "$(rdma_res_counts)" "$res0"
 done
+# Both drivers leave some kmalloc-96 objects of the kernel's own (about
+# 50-90 after the fuzz, the driver unloaded, the namespaces kept): ours is
+# held to in-tree's gain.
+check "ours: no kmalloc cache gained 64 or more objects beyond in-tree's gain" more_than_stock
 log "side by side: driver rx_errors rx_dropped softib:drop_pkey drop_qkey drop_length seconds"
 sed 's/^/  /' /tmp/pf.sum
 rm -f /tmp/pf.sum
