@@ -441,6 +441,19 @@ bool Cm::tx_kill_locked(CmTx &tx, cm::TxEvent ev)
 	return true;
 }
 
+bool Cm::tx_kill_if_stale_locked(CmTx &tx, u32 dlid)
+{
+	kern::SpinGuard g(m_lock); /* inside Resolver::m_lock, BHs off */
+	if (tx.m_state == cm::TxState::Connected || tx.m_path.dlid() == dlid)
+		return false;
+	if (!tx_step_locked(tx, cm::TxEvent::Flush, nullptr))
+		return false;
+	ipoib_dbg("%s: connection to QPN 0x%06x was set up toward DLID 0x%04x, the path now leads to 0x%04x: restarted",
+		  m_ifc.name(), tx.m_daddr.qpn(), tx.m_path.dlid(), dlid);
+	tx.m_neigh = nullptr;
+	return true;
+}
+
 /* A dead tx has left its neighbour already; a live one dies now (Flush applies in every live state). */
 void Cm::tx_detach(CmTx &tx) { (void)tx_kill_locked(tx, cm::TxEvent::Flush); }
 

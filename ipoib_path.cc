@@ -116,6 +116,7 @@ void Resolver::path_resolved(Path &path, Status st, const kern::PathRecord *rec)
 				m_ifc.ud().ah_put(path.m_ah);
 				path.m_ah = new_ah;
 				path.m_rec = *rec;
+				drop_stale_connections(path);
 				break;
 			case AhAction::Release:
 				m_ifc.ud().ah_put(path.m_ah);
@@ -247,6 +248,24 @@ void Resolver::send(Skb skb, const HwAddr &daddr, bool arp, u16 txq)
 		return;
 	}
 	park_and_query(*path, skb, daddr, g);
+}
+
+/*
+ * A new record for path (a LID change re-resolves it): a connection of
+ * one of its neighbours that is still being set up was started from the
+ * old record, toward a LID that may be gone, and ib_cm would retry its
+ * REQ there for about a minute while every packet waits. It goes; the
+ * neighbour stays, and its next packet connects along the new record. (A
+ * connected one is left alone: it either still works or fails by
+ * itself.) In-tree keeps the stale one. m_lock held.
+ */
+void Resolver::drop_stale_connections(Path &path)
+{
+	const u32 dlid = path.m_rec.dlid();
+	m_neighs.for_each([&](Neigh &n) {
+		if (n.m_path == &path && n.m_cm && m_ifc.cm().tx_kill_if_stale_locked(*n.m_cm, dlid))
+			n.m_cm = nullptr;
+	});
 }
 
 /* A neighbour goes; its connection dies with it. m_lock held. */

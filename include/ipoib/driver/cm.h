@@ -134,6 +134,12 @@ public:
 	void tx_detach(CmTx &tx);
 	/* Runs ev on tx; true if it died now (then it has left its neighbour). Resolver::m_lock held. */
 	bool tx_kill_locked(CmTx &tx, cm::TxEvent ev);
+	/*
+	 * The path now leads to dlid: a tx still setting up toward another
+	 * DLID (its REQ went to a LID nobody has, and ib_cm would retry it for
+	 * a minute) dies; true if it did. Resolver::m_lock held.
+	 */
+	bool tx_kill_if_stale_locked(CmTx &tx, u32 dlid);
 	/* PMTU emulation: the route learns mtu, the ICMP reply follows from the wq. Consumes skb. */
 	void too_big(Skb skb, u32 mtu);
 

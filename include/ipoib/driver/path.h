@@ -119,6 +119,7 @@ private:
 	const char *name() const noexcept;
 	Path *lookup_or_create(const HwAddr &daddr, bool arp, Neigh **neigh_out);
 	void free_neigh(Neigh &n);
+	void drop_stale_connections(Path &path);
 	void park_and_query(Path &path, Skb skb, const HwAddr &daddr, kern::SpinGuard &g);
 	void flush_all();
 	void gc_task();
