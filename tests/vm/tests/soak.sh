@@ -40,7 +40,9 @@
 # leave the kernel itself holding some objects). The harness fails the test
 # on any kernel-log splat. A summary table shows both drivers side by side.
 # Knobs (kernel command line, tests/vm/run --append): soak.cycles=N
-# (default 20; make soak: 1000), soak.seed=N (default: random, printed).
+# (default 20; make soak: 1000), soak.seed=N (default: random, printed),
+# soak.debug=1 (the driver's debug_level 1 after each load: its debug
+# lines are in the console log).
 . /vmtest/lib.sh
 . /vmtest/lib-fabric.sh
 . /vmtest/lib-dgram.sh
@@ -50,6 +52,7 @@ CYCLES=$(sed -n 's/.*soak\.cycles=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
 CYCLES=${CYCLES:-20}
 SEED=$(sed -n 's/.*soak\.seed=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
 [ -n "$SEED" ] || SEED=$(tr -dc 1-9 </proc/sys/kernel/random/uuid | cut -c1-9)
+DEBUG=$(sed -n 's/.*soak\.debug=\([0-9]\).*/\1/p' /proc/cmdline)
 BOUND=60
 SA=$SIB_DBG/sa
 OPS="port rereg lid pkey sm sa mode child mtu updown netns ethtool reload"
@@ -362,9 +365,29 @@ op_reload() {
 	[ "$_rc" = 0 ] || { echo "module refcount $_rc before rmmod"; return 1; }
 	rmmod ib_ipoib || return 1
 	no_ib_netdevs a b || { echo "IB netdevs left after rmmod: $(ib_netdevs) $(ib_netdevs a) $(ib_netdevs b)"; return 1; }
-	ipoib_load_drv $DRV || return 1
+	load_drv || return 1
 	cat /sys/class/net/ib0/mtu >/tmp/mtu.now
 	reapply
+}
+
+# load_drv: ipoib_load_drv DRV, and debug_level with soak.debug=1.
+load_drv() {
+	ipoib_load_drv $DRV || return 1
+	[ -z "$DEBUG" ] || [ ! -e /sys/module/ib_ipoib/parameters/debug_level ] ||
+		echo "$DEBUG" >/sys/module/ib_ipoib/parameters/debug_level
+}
+# dump: what a failed cycle leaves, for the log.
+dump() {
+	state_diff
+	for _ns in a b; do echo "neigh $_ns: $(ip -n $_ns neigh show | tr '\n' ';')"; done
+	for _f in $IPOIB_DBG/ib0_path $IPOIB_DBG/ib1_path $IPOIB_DBG/ib0_cm $IPOIB_DBG/ib1_cm; do
+		[ -e $_f ] && echo "$_f: $(tr '\n' ';' <$_f)"
+	done
+	for _d in sib0 sib1; do
+		echo "$_d: LID $(cat /sys/class/infiniband/$_d/ports/1/lid) $(awk '$2 > 0 { printf "%s %s; ", $1, $2 }' $SIB_DBG/$_d/port1/counters)"
+	done
+	echo "kernel log, last lines:"
+	dmesg | tail -n 25
 }
 
 # ---- one driver's soak
@@ -389,7 +412,7 @@ soak() {
 	settle
 	kmallocs >/tmp/km0
 	res0=$(rdma_res_counts)
-	require "[$DRV] ib_ipoib loads" ipoib_load_drv $DRV
+	require "[$DRV] ib_ipoib loads" load_drv
 	require "[$DRV] netns, addresses, carrier, ping both ways" eval \
 		'dgram_netns && wait_until 30 carrier a ib0 && wait_until 30 carrier b ib1 && wait_secs 30 both_ping'
 	MODE=datagram MTU=$(in_ns a cat /sys/class/net/ib0/mtu) CH_0=0 CH_1=0 PK6=0 NEXT_LID=40
@@ -422,7 +445,7 @@ soak() {
 		fi
 		if ! recover; then
 			fail "$_cy: $DESC: no ping both ways within $BOUND s"
-			state_diff | sed 's/^/#   /'
+			dump 2>&1 | sed 's/^/#   /'
 			break
 		fi
 		echo "$op done" >>/tmp/soak.$DRV.ops
