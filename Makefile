@@ -113,8 +113,8 @@ bench:
 
 # The fault soak (tests/vm/tests/soak.sh, which make check runs with 20
 # cycles) at length: SOAK_CYCLES cycles per driver, in-tree then ours, one
-# boot; SOAK_SEED=N replays a run's sequence. About 6 s a cycle in TCG;
-# the timeout allows 15.
+# boot; SOAK_SEED=N replays a run's sequence. A cycle takes about 3 s per
+# driver in TCG; the timeout allows 15.
 SOAK_CYCLES ?= 1000
 soak:
 	tests/vm/run -t soak --timeout $$(( $(SOAK_CYCLES) * 30 + 600 )) \
