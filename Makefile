@@ -32,7 +32,7 @@ KMAKE = $(MAKE) -C $(KDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 export KDIR
 
 .PHONY: all modules ipoib softib install sparse unit subset vm check demo bench deps clean help print-kdir print-kver
-.PHONY: deb kselftest check-kernels check-fresh
+.PHONY: deb kselftest check-kernels check-fresh soak
 
 all: modules
 
@@ -111,6 +111,15 @@ demo:
 bench:
 	tests/bench/run
 
+# The fault soak (tests/vm/tests/soak.sh, which make check runs with 20
+# cycles) at length: SOAK_CYCLES cycles per driver, in-tree then ours, one
+# boot; SOAK_SEED=N replays a run's sequence. A cycle takes about 3 s per
+# driver in TCG; the timeout allows 15.
+SOAK_CYCLES ?= 1000
+soak:
+	tests/vm/run -t soak --timeout $$(( $(SOAK_CYCLES) * 30 + 600 )) \
+		--append "soak.cycles=$(SOAK_CYCLES)$(if $(SOAK_SEED), soak.seed=$(SOAK_SEED))"
+
 deps:
 	scripts/install-deps.sh
 
@@ -133,6 +142,7 @@ help:
 	@echo "make check      install missing packages, run all tests"
 	@echo "make vm T=name  run one VM test;  tests/vm/run --shell  for a shell in the VM"
 	@echo "make bench      in-tree ib_ipoib vs ours on the test fabric (BENCH_OURS=stock: noise run)"
+	@echo "make soak       fault soak under traffic, in-tree and ours, 1000 cycles each (SOAK_CYCLES=N, SOAK_SEED=N)"
 	@echo "make sparse     sparse (C=2) over the C glue and the fabric"
 	@echo "make deb        the Debian package ipoib-cxx-dkms (DKMS) in build/deb"
 	@echo "make kselftest  the VM tests as a kselftest collection in build/kselftest"
