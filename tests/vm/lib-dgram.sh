@@ -145,6 +145,14 @@ more_than_stock() {
 	awk 'NR == FNR { s[$2] = $1; next } $1 - s[$2] >= 64 { print $2 ": ours +" $1 ", stock +" s[$2]; bad = 1 } END { exit bad }' \
 		/tmp/kmd.stock /tmp/kmd.ours
 }
+# kmalloc_gain DRV: each kmalloc cache's gain since /tmp/km0 into /tmp/kmd.DRV
+# (for more_than_stock); kmalloc_gained DRV also settles first and logs the top six.
+kmalloc_gain() { kmallocs >/tmp/km1 && kmdiff /tmp/km0 /tmp/km1 >/tmp/kmd.$1; }
+kmalloc_gained() {
+	settle
+	kmalloc_gain $1
+	log "$1: kmalloc caches, active objects gained (driver unloaded): $(head -n 6 /tmp/kmd.$1 | tr '\n' ' ')"
+}
 kmdiff() { awk 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d != 0) print d, $1 }' "$1" "$2" | sort -rn; }
 grew_in_both() {
 	awk 'NR == FNR { if ($1 >= 10) g[$2] = 1; next } $1 >= 10 && g[$2] { print $2; bad = 1 } END { exit bad }' "$1" "$2"

@@ -66,11 +66,7 @@ for drv in stock ours; do
 	check "$drv: ib0 back in datagram mode with its MTU pings ib1" restore
 	ip netns del b
 	check "$drv: ib_ipoib unloads" rmmod ib_ipoib
-	settle
-	kmallocs >/tmp/km1
-	kmdiff /tmp/km0 /tmp/km1 >/tmp/kmd
-	log "$drv: kmalloc caches, active objects gained (driver unloaded): $(head -n 6 /tmp/kmd | tr '\n' ' ')"
-	cp /tmp/kmd /tmp/kmd.$drv
+	kmalloc_gained $drv
 	check "$drv: verbs objects are the fabric's alone (rdma res)" same "$(rdma_res_counts)" "$res0"
 done
 check "ours: no kmalloc cache gained 64 or more objects beyond in-tree's gain" more_than_stock

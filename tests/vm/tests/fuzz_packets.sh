@@ -166,11 +166,7 @@ for drv in stock ours; do
 	_t=$(date +%s)
 	wait_until 90 kmalloc_back
 	log "$drv: kmalloc caches back $(($(date +%s) - _t)) s after the fragments went"
-	settle
-	kmallocs >/tmp/km1
-	kmdiff /tmp/km0 /tmp/km1 >/tmp/kmd
-	log "$drv: kmalloc caches, active objects gained (driver unloaded): $(head -n 6 /tmp/kmd | tr '\n' ' ')"
-	cp /tmp/kmd /tmp/kmd.$drv
+	kmalloc_gained $drv
 	check "$drv: verbs objects are the fabric's alone (rdma res)" same "$(rdma_res_counts)" "$res0"
 done
 # Both drivers leave some kmalloc-96 objects of the kernel's own (about
