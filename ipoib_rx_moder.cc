@@ -159,10 +159,18 @@ void RxModeration::on_poll_done(u64 packets, u64 bytes) noexcept
 		m_resting = true;
 		m_idle.reset();
 	}
-	m_events++;
 	m_interrupts.add_single_writer(1);
+	const bool idle = m_idle.on_event(kern::time::now_us(), packets);
+	/*
+	 * Sparse traffic at rest: DIM has nothing to measure, and its sample
+	 * would be the costliest part of this interrupt. (Only a sample moves
+	 * DIM's profile, so m_resting is exact here.)
+	 */
+	if (idle && m_resting)
+		return;
+	m_events++;
 	const bool at_rest = m_resting && m_dim.profile() == rx_moder::kRestProfile;
-	if (m_idle.on_event(kern::time::now_us(), packets) && !at_rest) {
+	if (idle && !at_rest) {
 		kern::DimProfile rest;
 		rest.usecs = rx_moder::kRestUsecs;
 		rest.frames = rx_moder::kRestFrames;
