@@ -153,6 +153,8 @@ kmalloc_gained() {
 	kmalloc_gain $1
 	log "$1: kmalloc caches, active objects gained (driver unloaded): $(head -n 6 /tmp/kmd.$1 | tr '\n' ' ')"
 }
+# ours_within_stock: ours' gain now (kmalloc_gain ours) passes more_than_stock.
+ours_within_stock() { kmalloc_gain ours && more_than_stock; }
 kmdiff() { awk 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d != 0) print d, $1 }' "$1" "$2" | sort -rn; }
 grew_in_both() {
 	awk 'NR == FNR { if ($1 >= 10) g[$2] = 1; next } $1 >= 10 && g[$2] { print $2; bad = 1 } END { exit bad }' "$1" "$2"

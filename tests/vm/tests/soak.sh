@@ -491,7 +491,6 @@ soak() {
 	ip netns del a
 	ip netns del b
 }
-ours_within_stock() { kmalloc_gain ours && more_than_stock; }
 
 # ---- summary helpers (DRV files in /tmp/soak.DRV.*)
 n_rec() { grep -c . /tmp/soak.$1.rec; }
