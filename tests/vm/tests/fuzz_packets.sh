@@ -14,8 +14,8 @@
 #  - every packet is accepted by the inject file; softib drops and counts
 #    exactly the wrong-P_Key and wrong-Q_Key ones, and counts a length
 #    error for each oversize one;
-#  - the driver counts the unknown ethertypes (and, ours, the oversize
-#    ones) in rx_dropped/rx_errors;
+#  - the driver counts the unknown ethertypes that found a receive buffer
+#    (and, ours, the oversize ones) in rx_dropped/rx_errors;
 #  - the background ping loses < 10% and ib1 pings ib0 afterwards;
 #  - the module unloads; then the verbs objects are the fabric's alone and,
 #    once the fragments the stack held for reassembly have expired (the
@@ -132,15 +132,23 @@ for drv in stock ours; do
 		[ "$(delta drop_pkey /tmp/sib0 /tmp/sib1)" -eq "$(cls bad_pkey)" ]
 	check "$drv: softib dropped every wrong-Q_Key packet (drop_qkey +$(cls bad_qkey))" \
 		[ "$(delta drop_qkey /tmp/sib0 /tmp/sib1)" -eq "$(cls bad_qkey)" ]
+	# The packets that found a receive buffer (softib's drop_no_rwqe counts
+	# the rest, from every class alike): the share of the unknown ethertypes
+	# that can have reached the driver. In-tree refills its ring more
+	# slowly, and under a loaded host softib dropped 4035 of 10000 for it.
+	rxp=$(delta rx_packets /tmp/sib0 /tmp/sib1)
+	nrw=$(delta drop_no_rwqe /tmp/sib0 /tmp/sib1)
+	eth=$(( $(cls ethertype) * rxp / (rxp + nrw + 1) ))
+	log "$drv: $(cls ethertype) unknown ethertypes injected, about $eth found a receive buffer"
 	if [ $drv = ours ]; then
 		ov=$(cls oversize)
 		check "$drv: a length error for each oversize packet (drop_length +$ov)" \
 			[ $(($(delta drop_length /tmp/sib0 /tmp/sib1) + $(delta drop_no_rwqe /tmp/sib0 /tmp/sib1))) -ge "$ov" ]
 		check "$drv: the driver counted the unknown ethertypes and the oversize packets" \
-			[ $((errs + drops)) -ge $(($(cls ethertype) + ov)) ]
+			[ $((errs + drops)) -ge $((eth * 9 / 10 + ov)) ]
 	else
-		check "$drv: unknown ethertypes counted in rx_dropped (>= 90%)" \
-			[ $((drops * 10)) -ge $(($(cls ethertype) * 9)) ]
+		check "$drv: unknown ethertypes that found a buffer counted in rx_dropped (>= 90%)" \
+			[ $((drops * 10)) -ge $((eth * 9)) ]
 	fi
 	check "$drv: ib1 pings ib0 afterwards" wait_secs 20 ping_b_a
 	check "$drv: ib0 pings ib1 afterwards" ping_a_b
