@@ -115,10 +115,13 @@ bench:
 # cycles) at length: SOAK_CYCLES cycles per driver, in-tree then ours, one
 # boot; SOAK_SEED=N replays a run's sequence. A cycle takes about 3 s per
 # driver in TCG; the timeout allows 15.
+# Then the packet fuzzer (fuzz_packets, 10^4 packets in make check) with
+# FUZZ_COUNT packets per driver.
 SOAK_CYCLES ?= 1000
+FUZZ_COUNT ?= 100000
 soak:
-	tests/vm/run -t soak --timeout $$(( $(SOAK_CYCLES) * 30 + 600 )) \
-		--append "soak.cycles=$(SOAK_CYCLES)$(if $(SOAK_SEED), soak.seed=$(SOAK_SEED))"
+	tests/vm/run -t soak -t fuzz_packets --timeout $$(( $(SOAK_CYCLES) * 30 + 600 )) \
+		--append "soak.cycles=$(SOAK_CYCLES)$(if $(SOAK_SEED), soak.seed=$(SOAK_SEED)) fuzz.count=$(FUZZ_COUNT)"
 
 deps:
 	scripts/install-deps.sh
@@ -142,7 +145,7 @@ help:
 	@echo "make check      install missing packages, run all tests"
 	@echo "make vm T=name  run one VM test;  tests/vm/run --shell  for a shell in the VM"
 	@echo "make bench      in-tree ib_ipoib vs ours on the test fabric (BENCH_OURS=stock: noise run)"
-	@echo "make soak       fault soak under traffic, in-tree and ours, 1000 cycles each (SOAK_CYCLES=N, SOAK_SEED=N)"
+	@echo "make soak       fault soak under traffic, in-tree and ours, 1000 cycles each (SOAK_CYCLES=N, SOAK_SEED=N), then 10^5 fuzzed packets (FUZZ_COUNT=N)"
 	@echo "make sparse     sparse (C=2) over the C glue and the fabric"
 	@echo "make deb        the Debian package ipoib-cxx-dkms (DKMS) in build/deb"
 	@echo "make kselftest  the VM tests as a kselftest collection in build/kselftest"

@@ -34,8 +34,13 @@
 . /vmtest/lib-child.sh
 . /vmtest/lib-cm.sh
 
-COUNT=${FUZZ_COUNT:-10000}
-SEED=${FUZZ_SEED:-20261130}
+# Knobs (kernel command line, tests/vm/run --append; make soak passes
+# fuzz.count=100000): fuzz.count=N packets per driver (default 10^4),
+# fuzz.seed=N.
+COUNT=$(sed -n 's/.*fuzz\.count=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+COUNT=${COUNT:-10000}
+SEED=$(sed -n 's/.*fuzz\.seed=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+SEED=${SEED:-20261130}
 ECHOES=200
 INJ=$SIB_DBG/sib1/port1/inject
 
