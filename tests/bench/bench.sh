@@ -34,6 +34,11 @@
 #                      connected mode with an SRQ holds 16 MB of receive
 #                      buffers from its creation on, in-tree: 64 peers
 #                      would not fit in the VM's 2 GB.)
+# and, in each round after both drivers, the stack ceiling: the same
+# tcp1, tcp4, udp, rtt and idle_rtt over a veth pair between netns a and
+# b (the same addresses, MTU set to ib0's datagram MTU, veth's default
+# offloads), with no InfiniBand at all: what the kernel's stack alone
+# allows in this VM.
 # With bench_part=queues the boot measures only the TX queue rows (a
 # second boot of tests/bench/run, on 2 CPUs):
 #   tcp4     iperf3 TCP, 4 streams: ours with its default TX queues, one
@@ -221,6 +226,7 @@ adaptive_rx() {
 # the in-tree driver has none, so its off figures stand in for it. Adds
 # to $line.
 measure_dim() {
+	[ "$1" = veth ] && return 0
 	if [ "$1" = stock ] || [ "$OURS" = stock ]; then
 		v=$(awk -v d=$1 -v r=$2 '$1 == d && $2 == r && $3 == "rtt" { print $4 }' $DATA)
 		[ -n "$v" ] && record $1 $2 rtt_dim $v
@@ -477,6 +483,23 @@ echo "part $PART, rounds $ROUNDS, iperf3 $SECS s, $PINGS pings, ours column: $OU
 # fast the emulated machine runs at that moment. In wall-clock time under
 # TCG that follows the host's load, which is then most of the noise; with
 # instruction counting it should not change at all.
+# veth_round ROUND: the stack ceiling's measurements of one round.
+DGRAM_MTU=
+veth_round() {
+	ip netns add a && ip netns add b &&
+		ip link add vetha netns a type veth peer name vethb netns b &&
+		ip -n a link set lo up && ip -n b link set lo up &&
+		ip -n a link set vetha mtu ${DGRAM_MTU:-2044} && ip -n b link set vethb mtu ${DGRAM_MTU:-2044} &&
+		ip -n a addr add $A4/24 dev vetha && ip -n b addr add $B4/24 dev vethb &&
+		ip -n a link set vetha up && ip -n b link set vethb up &&
+		wait_secs 20 in_ns a ping -c 1 -W 1 $B4 >/dev/null || { echo "round $1 veth: setup failed"; return 1; }
+	measure veth $1
+	_rc=$?
+	ip netns del a
+	ip netns del b
+	return $_rc
+}
+
 probe() {
 	echo 30000 >$SIB_DBG/bench 2>/dev/null || return 1
 	set -- $(cat $SIB_DBG/bench)
@@ -513,6 +536,7 @@ while [ $r -le "$ROUNDS" ]; do
 					if ($i ~ /^(mtu|qdisc|qlen)$/) { v = $(i + 1); sub(/\\$/, "", v); o = o " " $i " " v }
 				printf "  ib0:%s mode %s,", o, m == "" ? "?" : m }'
 			echo " raw probe ${p:-FAILED} pkt/s"
+			[ -n "$DGRAM_MTU" ] || DGRAM_MTU=$(in_ns a cat /sys/class/net/ib0/mtu)
 			mcm=0
 			if [ "$PART" = queues ]; then
 				measure_queues $d $r || mcm=1
@@ -541,6 +565,11 @@ while [ $r -le "$ROUNDS" ]; do
 		[ $dt -gt $last ] && last=$dt
 		echo "  ($dt s, $(elapsed) s so far)"
 	done
+	if [ "$PART" = main ]; then
+		t=$(date +%s)
+		veth_round $r || failed=1
+		echo "  ($(($(date +%s) - t)) s, $(elapsed) s so far)"
+	fi
 	r=$((r + 1))
 done
 
@@ -654,6 +683,12 @@ else
 	echo "[a] ours with ethtool -C adaptive-rx on at both ends; in-tree has no"
 	echo "    adaptive moderation: its column repeats its figure above."
 	echo "    idle ping: 20 pings 50 ms apart."
+	echo
+	echo "stack ceiling: each driver against veth in the same VM (no InfiniBand;"
+	echo "MTU ${DGRAM_MTU:-2044}, veth's offloads). ratio = driver/veth for throughput and"
+	echo "packet rate, veth/driver for latency: the share of what the stack allows."
+	vrow() { printf '%s|veth|%s|stock|%s|%s;%s|veth|%s|ours|%s|%s;' "$1, in-tree" $2 $2 $3 "  ours" $2 $2 $3; }
+	table "=veth|driver|veth|drv;$(vrow "TCP 1 stream" tcp1 0)$(vrow "TCP 4 streams" tcp4 0)$(vrow "UDP 64 B pkt/s" udp_pps 0)$(vrow "ping -f rtt (us)" rtt 1)$(vrow "idle ping rtt (us)" idle_rtt 1)"
 	if [ "$OURS" = ours ]; then
 		echo
 		echo "ours against ours, the same rounds (>= 1.00: adaptive-rx on no worse):"
