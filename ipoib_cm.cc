@@ -663,6 +663,16 @@ int CmRx::on_cm(kern::CmIdRef id, const kern::CmEvent &ev)
 	case kern::CmEventType::RejReceived:
 		m_cm.rx_event(*this, cm::RxEvent::Rej);
 		return 0;
+	case kern::CmEventType::RepError:
+		/*
+		 * ib_cm gave up on our REP (no RTU after the requester's own
+		 * timeout and retries) and put the id back to idle: nothing
+		 * can establish this connection any more. In-tree leaves it
+		 * to the stale reaper (512-1280 s); a forged or lost REQ
+		 * would hold an RC QP that long (fuzz_cm).
+		 */
+		m_cm.rx_event(*this, cm::RxEvent::Error);
+		return 0;
 	default:
 		return 0;
 	}
