@@ -290,9 +290,17 @@ void Cm::tx_send(CmTx &tx, Skb skb, const HwAddr &daddr, kern::SpinGuard &rg)
 			return;
 		}
 	}
-	/* The reaper fences xmit before freeing tx: it stays valid under the netif tx lock. */
 	rg.unlock();
+	tx_post(tx, skb);
+}
 
+/*
+ * The reaper fences xmit before freeing tx: it stays valid under the
+ * netif tx lock, whether xmit found it under Resolver::m_lock or
+ * locklessly (Resolver::send_fast).
+ */
+void Cm::tx_post(CmTx &tx, Skb skb)
+{
 	UdChannel &ud = m_ifc.ud();
 	const u32 len = skb.len();
 	if (unlikely(cm::cm_tx_path(true, true, len, tx.m_mtu, 0) == cm::CmTxPath::TooBig)) {

@@ -9,7 +9,9 @@
  * 3) while its query is outstanding and are dropped and counted if it
  * fails. Unicast ARP/RARP goes straight to the path, bypassing the
  * neighbour table, since it may be what creates the neighbour.
- * Everything here is guarded by Resolver::m_lock; AHs are UdChannel's.
+ * Everything here is guarded by Resolver::m_lock, except transmit's
+ * common case (send_fast), which reads under RCU what the locked code
+ * publishes (see driver/path.h); AHs are UdChannel's.
  */
 #include "ipoib/debugfs_fmt.h"
 #include "ipoib/driver/iface.h"
@@ -111,15 +113,17 @@ void Resolver::path_resolved(Path &path, Status st, const kern::PathRecord *rec)
 				  static_cast<unsigned>(path.m_machine.state()));
 			m_ifc.ud().ah_put(new_ah);
 		} else {
+			/* The old AH is unpublished before it is put: see publish(). */
+			IpAh *old = nullptr;
 			switch (act.value().m_ah) {
 			case AhAction::Install:
-				m_ifc.ud().ah_put(path.m_ah);
+				old = path.m_ah;
 				path.m_ah = new_ah;
 				path.m_rec = *rec;
 				drop_stale_connections(path);
 				break;
 			case AhAction::Release:
-				m_ifc.ud().ah_put(path.m_ah);
+				old = path.m_ah;
 				path.m_ah = nullptr;
 				m_ifc.ud().ah_put(new_ah);
 				break;
@@ -127,6 +131,8 @@ void Resolver::path_resolved(Path &path, Status st, const kern::PathRecord *rec)
 				m_ifc.ud().ah_put(new_ah);
 				break;
 			}
+			publish(path);
+			m_ifc.ud().ah_put(old);
 		}
 	}
 	if (dropped)
@@ -205,12 +211,15 @@ void Resolver::park_and_query(Path &path, Skb skb, const HwAddr &daddr, kern::Sp
 				s.drop();
 				dropped++;
 			});
-			m_ifc.ud().ah_put(path.m_ah);
+			IpAh *old = path.m_ah;
 			path.m_ah = nullptr;
+			publish(path);
+			m_ifc.ud().ah_put(old);
 			if (taken)
 				skb = Skb();
 		}
 	}
+	publish(path);
 	g.unlock();
 	if (!taken)
 		skb.drop();
@@ -218,8 +227,70 @@ void Resolver::park_and_query(Path &path, Skb skb, const HwAddr &daddr, kern::Sp
 		m_ifc.count_tx_dropped(dropped);
 }
 
+/*
+ * What lockless xmit may use of path: its AH while Resolved, else
+ * nothing. Called under m_lock after every change of the path's state or
+ * AH, and before the AH it replaces is put: the reaper waits a grace
+ * period after the put (UdChannel::reap_ahs), so no reader that could
+ * still load the old AH is left by then.
+ */
+void Resolver::publish(Path &path)
+{
+	path.m_fast_ah.store_release(path.m_machine.state() == PathState::Resolved ? path.m_ah : nullptr);
+}
+
+/*
+ * The common case without m_lock, as in-tree's ipoib_neigh_get under
+ * RCU: a known neighbour whose path is resolved (datagram), or whose
+ * connection is up. The read section lasts until the send is posted: the
+ * neighbour, its path and the AH stay valid that long (driver/path.h),
+ * and the connection until the reaper's netif tx lock fence. Anything
+ * else returns false with skb untouched, for send_locked. Context: xmit.
+ */
+bool Resolver::send_fast(Skb &skb, const HwAddr &daddr, u16 txq)
+{
+	kern::RcuReadGuard rcu;
+	Neigh *neigh = m_neighs.lookup(daddr);
+	if (unlikely(!neigh))
+		return false;
+	Path *path = neigh->m_path;
+	CmTx *tx = neigh->m_cm.load_acquire();
+	IpAh *ah = nullptr;
+	if (tx) {
+		if (unlikely(!tx->m_up.load_acquire()))
+			return false; /* connecting: its queue is Cm::m_lock's */
+	} else {
+		/* Connected mode's first packet to an RC peer makes its connection, under the lock. */
+		if (daddr.rc_capable() && m_ifc.cm_mode())
+			return false;
+		ah = path->m_fast_ah.load_acquire();
+		if (unlikely(!ah))
+			return false;
+	}
+	const u64 now = kern::time::now();
+	if (neigh->alive() != now)
+		neigh->set_alive(now);
+	path->m_tx_packets.fetch_add(1);
+	path->m_tx_bytes.fetch_add(skb.len());
+	if (tx) {
+		m_ifc.cm().tx_post(*tx, skb);
+		return true;
+	}
+	m_ifc.ud().stamp(ah, txq);
+	m_ifc.ud().send(skb, ah, daddr.qpn(), txq);
+	return true;
+}
+
 /* Context: xmit (BHs off, TX lock held). Consumes skb. */
 void Resolver::send(Skb skb, const HwAddr &daddr, bool arp, u16 txq)
+{
+	if (likely(!arp) && send_fast(skb, daddr, txq))
+		return;
+	send_locked(skb, daddr, arp, txq);
+}
+
+/* Everything send_fast leaves: new neighbours, unresolved paths, connections to make or being made. */
+void Resolver::send_locked(Skb skb, const HwAddr &daddr, bool arp, u16 txq)
 {
 	kern::SpinGuard g(m_lock);
 	Neigh *neigh;
@@ -230,15 +301,16 @@ void Resolver::send(Skb skb, const HwAddr &daddr, bool arp, u16 txq)
 		return;
 	}
 	if (likely(path->m_machine.state() == PathState::Resolved && path->m_ah)) {
-		path->m_tx_packets++;
-		path->m_tx_bytes += skb.len();
+		path->m_tx_packets.fetch_add(1);
+		path->m_tx_bytes.fetch_add(skb.len());
 		/* Connected mode: an RC-capable peer gets a connection of its own (made on first use). */
-		if (neigh && neigh->m_cm) {
-			m_ifc.cm().tx_send(*neigh->m_cm, skb, daddr, g);
+		if (CmTx *tx = neigh ? neigh->m_cm.load() : nullptr) {
+			m_ifc.cm().tx_send(*tx, skb, daddr, g);
 			return;
 		}
 		if (neigh && daddr.rc_capable() && m_ifc.cm_mode()) {
-			neigh->m_cm = m_ifc.cm().tx_create(neigh, daddr, path->m_rec, skb);
+			/* Set up under Cm::m_lock before lockless xmit can see it. */
+			neigh->m_cm.store_release(m_ifc.cm().tx_create(neigh, daddr, path->m_rec, skb));
 			return;
 		}
 		IpAh *ah = path->m_ah;
@@ -263,17 +335,21 @@ void Resolver::drop_stale_connections(Path &path)
 {
 	const u32 dlid = path.m_rec.dlid();
 	m_neighs.for_each([&](Neigh &n) {
-		if (n.m_path == &path && n.m_cm && m_ifc.cm().tx_kill_if_stale_locked(*n.m_cm, dlid))
-			n.m_cm = nullptr;
+		CmTx *tx = n.m_cm.load();
+		if (n.m_path == &path && tx && m_ifc.cm().tx_kill_if_stale_locked(*tx, dlid))
+			n.m_cm.store(nullptr);
 	});
 }
 
-/* A neighbour goes; its connection dies with it. m_lock held. */
+/*
+ * A neighbour goes, already unlinked; its connection dies with it. A
+ * lockless xmit may still hold it: freed after a grace period. m_lock held.
+ */
 void Resolver::free_neigh(Neigh &n)
 {
-	if (n.m_cm)
-		m_ifc.cm().tx_detach(*n.m_cm);
-	kern::UniquePtr<Neigh> free(&n);
+	if (CmTx *tx = n.m_cm.load())
+		m_ifc.cm().tx_detach(*tx);
+	kern::rcu_free(&n);
 }
 
 void Resolver::cm_kill(CmTx &tx, cm::TxEvent ev)
@@ -283,9 +359,9 @@ void Resolver::cm_kill(CmTx &tx, cm::TxEvent ev)
 	if (!m_ifc.cm().tx_kill_locked(tx, ev))
 		return;
 	if (n) {
-		n->m_cm = nullptr;
+		n->m_cm.store(nullptr);
 		(void)m_neighs.remove(*n);
-		kern::UniquePtr<Neigh> free(n);
+		kern::rcu_free(n);
 	}
 }
 
@@ -309,14 +385,19 @@ void Resolver::flush_all()
 			});
 			if (act.is_ok() && act.value().m_cancel_query)
 				p->m_query.cancel();
-			m_ifc.ud().ah_put(p->m_ah);
+			IpAh *old = p->m_ah;
 			p->m_ah = nullptr;
+			publish(*p);
+			m_ifc.ud().ah_put(old);
 			(void)m_path_tbl.remove(*p);
 			gone.push_back(*p);
 		}
 	}
 	if (dropped)
 		m_ifc.count_tx_dropped(dropped);
+	/* A lockless xmit may still be on a path through a neighbour just unlinked. */
+	if (!gone.empty())
+		kern::rcu::synchronize();
 	while (Path *p = gone.pop_front()) {
 		p->m_query.wait();
 		kern::UniquePtr<Path> free(p);
@@ -327,8 +408,10 @@ void Resolver::flush_all()
 void Resolver::invalidate()
 {
 	kern::SpinGuardBh g(m_lock);
-	for (Path &p : m_paths)
+	for (Path &p : m_paths) {
 		(void)p.m_machine.apply(PathEvent::Invalidate, [](Skb &&, QueueAction) {});
+		publish(p); /* lockless xmit leaves it to the locked path, which re-queries */
+	}
 }
 
 void Resolver::gc_task()
@@ -361,8 +444,8 @@ void Resolver::show(BufWriter &w)
 			info.m_sl = p.m_rec.sl();
 			info.m_rate = p.m_rec.rate();
 		}
-		info.m_tx_packets = p.m_tx_packets;
-		info.m_tx_bytes = p.m_tx_bytes;
+		info.m_tx_packets = p.m_tx_packets.load();
+		info.m_tx_bytes = p.m_tx_bytes.load();
 		if (!write_path_record(w, info))
 			return;
 	}

@@ -94,15 +94,33 @@ void UdChannel::ah_put(IpAh *ah) noexcept
 	m_dead_ahs.push_back(*ah);
 }
 
+/*
+ * A path's AH may have been read by a lockless xmit (Resolver::send_fast)
+ * just before it was unpublished and put; that xmit stamps it and posts
+ * its send inside its RCU read section. So an AH is judged only a grace
+ * period after it was put, once its stamps can no longer change: newly
+ * dead ones wait on m_dead_ahs for the next synchronize, then join
+ * m_settled_ahs. Context: process.
+ */
 void UdChannel::reap_ahs(bool all)
 {
+	kern::List<IpAh, &IpAh::m_dead> fresh;
+	{
+		kern::SpinGuardBh g(m_ah_lock);
+		while (IpAh *ah = m_dead_ahs.pop_front())
+			fresh.push_back(*ah);
+	}
+	if (!fresh.empty())
+		kern::rcu::synchronize();
 	kern::List<IpAh, &IpAh::m_dead> reap;
 	{
 		kern::SpinGuardBh g(m_ah_lock);
+		while (IpAh *ah = fresh.pop_front())
+			m_settled_ahs.push_back(*ah);
 		u32 tails[kMaxTxQueues];
 		for (u32 q = 0; q < kMaxTxQueues; q++)
 			tails[q] = txq_tail(q);
-		for (auto it = m_dead_ahs.begin(); it != m_dead_ahs.end();) {
+		for (auto it = m_settled_ahs.begin(); it != m_settled_ahs.end();) {
 			IpAh &ah = *it;
 			++it;
 			bool reapable = true;
@@ -110,7 +128,7 @@ void UdChannel::reap_ahs(bool all)
 			for (u32 q = 0; reapable && q < kMaxTxQueues; q++)
 				reapable = !(used & (1u << q)) || ah_reapable(tails[q], ah.m_last_send[q].load());
 			if (all || reapable) {
-				m_dead_ahs.remove(ah);
+				m_settled_ahs.remove(ah);
 				reap.push_back(ah);
 			}
 		}
@@ -554,9 +572,9 @@ void UdChannel::stamp(IpAh *ah, u16 txq) noexcept
 		return; /* send() drops it */
 	ah->m_last_send[txq].store(m_txq[txq]->head());
 	const u32 bit = 1u << txq;
-	const u32 used = ah->m_used.load();
-	if (unlikely(!(used & bit)))
-		ah->m_used.store(used | bit); /* the owner's lock serialises stamps */
+	/* Other queues' xmits may stamp the same AH at once (lockless): set the bit atomically, once. */
+	if (unlikely(!(ah->m_used.load() & bit)))
+		ah->m_used.fetch_or(bit);
 }
 
 /* Moves a send QP from SQE back to RTS after a send error (in-tree: qp_state_work). */

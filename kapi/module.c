@@ -8,6 +8,7 @@
 #include <linux/moduleparam.h>
 #include <linux/kernel.h>
 #include <linux/sysfs.h>
+#include <linux/rcupdate.h>
 
 #include "kapi/module.h"
 
@@ -86,6 +87,8 @@ static int __init kapi_module_init(void)
 static void __exit kapi_module_exit(void)
 {
 	kapi_upcall_module_exit();
+	/* Callbacks queued by kapi_call_rcu run code of this module. */
+	rcu_barrier();
 }
 
 module_init(kapi_module_init);

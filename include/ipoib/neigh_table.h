@@ -17,16 +17,18 @@
  *    allocates after init, so insert works in xmit context;
  *  - lookup() only reads. Links are published with release stores and
  *    read with acquire/consume loads, and remove() leaves the removed
- *    entry's own `next` intact (as hlist_del_rcu does), so a later
- *    lockless RCU read side can walk a chain while a writer unlinks. The
- *    entry must then be freed only after a grace period (call_rcu in the
- *    reap callback), never directly.
+ *    entry's own `next` intact (as hlist_del_rcu does), so a lockless
+ *    RCU reader can walk a chain while a writer unlinks. An entry is an
+ *    RcuObject: once unlinked it is freed with kern::rcu_free (or after
+ *    kern::rcu::synchronize), never directly, so a reader that found it
+ *    may keep using it until its read section ends.
  *
  * Locking (the caller's business): insert, remove, gc and flush must be
- * serialised by one lock (the device's priv lock, irqsave). lookup needs
- * either that lock or, once the driver adds it, rcu_read_lock_bh with
- * RCU-deferred freeing as above. alive() / touch() are single relaxed
- * atomic accesses, safe from a reader.
+ * serialised by one lock (the writer lock). lookup, for_each and
+ * chain_length need either that lock or a kern::RcuReadGuard, with
+ * RCU-deferred freeing as above; a reader sees each entry either linked
+ * or not, never half set up. alive() / touch() are single relaxed atomic
+ * accesses, safe from a reader.
  */
 #ifndef IPOIB_NEIGH_TABLE_H
 #define IPOIB_NEIGH_TABLE_H
@@ -36,6 +38,7 @@
 #include "kern/base.h"
 #include "kern/endian.h"
 #include "kern/memory.h"
+#include "kern/rcu.h"
 #include "kern/result.h"
 
 namespace ipoib {
@@ -106,7 +109,7 @@ class NeighTable;
  * The part of a neighbour the table owns: key, idle stamp and chain link.
  * The key is fixed at construction and must not change while hashed.
  */
-class NeighLink : kern::NonMovable {
+class NeighLink : kern::NonMovable, public kern::RcuObject {
 public:
 	explicit NeighLink(const HwAddr &addr) noexcept : m_addr(addr), m_alive(0), m_hnext(nullptr), m_hashed(false)
 	{
@@ -231,7 +234,7 @@ public:
 		return kern::ok();
 	}
 
-	/* Unlinks `entry`; -ENOENT if it is not on this table. The caller frees it (after RCU). */
+	/* Unlinks `entry`; -ENOENT if it is not on this table. The caller frees it after a grace period. */
 	kern::Status remove(T &entry) noexcept
 	{
 		NeighLink &link = entry;

@@ -236,6 +236,90 @@ std::string join(const std::vector<std::string> &v)
 
 // ---- debugfs -------------------------------------------------------------
 
+
+// ---- RCU -----------------------------------------------------------------
+//
+// A real (if slow) grace period, so tests can run readers on threads
+// beside a writer: each reader thread has a counter, odd while it is in
+// an outermost read section; synchronize waits until every counter that
+// was odd when it started has moved. Callbacks queued by call_rcu run at
+// the next synchronize or barrier, never earlier.
+
+struct RcuReader {
+	std::atomic<unsigned long> ctr{0};
+};
+
+std::mutex g_rcu_lock;                              // the reader registry and the callback queue
+std::vector<std::unique_ptr<RcuReader>> g_rcu_readers; // never shrinks: a finished thread's stays even
+std::vector<kapi_rcu_head *> g_rcu_pending;
+thread_local RcuReader *tl_rcu_reader;
+thread_local int tl_rcu_depth;
+
+RcuReader &rcu_reader()
+{
+	if (!tl_rcu_reader) {
+		std::lock_guard<std::mutex> g(g_rcu_lock);
+		g_rcu_readers.push_back(std::make_unique<RcuReader>());
+		tl_rcu_reader = g_rcu_readers.back().get();
+	}
+	return *tl_rcu_reader;
+}
+
+void rcu_enter()
+{
+	RcuReader &r = rcu_reader();
+	if (tl_rcu_depth++ == 0)
+		r.ctr.fetch_add(1, std::memory_order_seq_cst);
+}
+
+void rcu_leave()
+{
+	if (tl_rcu_depth <= 0) {
+		lock_error("rcu_read_unlock without rcu_read_lock", "rcu");
+		return;
+	}
+	if (--tl_rcu_depth == 0)
+		tl_rcu_reader->ctr.fetch_add(1, std::memory_order_seq_cst);
+}
+
+// Waits for a grace period; returns the callbacks queued before it, now due.
+std::vector<kapi_rcu_head *> rcu_grace_period()
+{
+	if (tl_rcu_depth != 0)
+		lock_error("synchronize_rcu inside an RCU read section (deadlock)", "rcu");
+	std::atomic_thread_fence(std::memory_order_seq_cst);
+	std::vector<kapi_rcu_head *> due;
+	std::vector<std::pair<RcuReader *, unsigned long>> busy;
+	{
+		std::lock_guard<std::mutex> g(g_rcu_lock);
+		due.swap(g_rcu_pending);
+		for (auto &r : g_rcu_readers) {
+			const unsigned long c = r->ctr.load(std::memory_order_seq_cst);
+			if ((c & 1) && r.get() != tl_rcu_reader)
+				busy.emplace_back(r.get(), c);
+		}
+	}
+	for (auto &b : busy) {
+		while (b.first->ctr.load(std::memory_order_seq_cst) == b.second)
+			std::this_thread::yield();
+	}
+	std::atomic_thread_fence(std::memory_order_seq_cst);
+	return due;
+}
+
+void rcu_run(std::vector<kapi_rcu_head *> &due)
+{
+	for (kapi_rcu_head *h : due)
+		h->fn(h);
+	due.clear();
+}
+
+long rcu_pending_count()
+{
+	std::lock_guard<std::mutex> g(g_rcu_lock);
+	return static_cast<long>(g_rcu_pending.size());
+}
+
 } // namespace
 
 // The handles are opaque in C++; the fakes give them a body here. Both
@@ -332,6 +416,13 @@ class KapiStateListener : public ::testing::EmptyTestEventListener {
 
 	void OnTestEnd(const ::testing::TestInfo &) override
 	{
+		if (tl_rcu_depth != 0)
+			ADD_FAILURE() << "test ended inside an RCU read section (depth " << tl_rcu_depth << ")";
+		tl_rcu_depth = 0;
+		if (rcu_pending_count() != 0) {
+			ADD_FAILURE() << "test left " << rcu_pending_count() << " call_rcu callback(s) unrun (no rcu_barrier)";
+			kapi_rcu_barrier();
+		}
 		const long live = kapi_test::live_allocs();
 		if (live != 0)
 			ADD_FAILURE() << "test leaked " << live << " kapi allocation(s)";
@@ -659,6 +750,42 @@ void kapi_ext_ack_set_msg(struct kapi_ext_ack *ack, const char *msg)
 		ack->msg = msg;
 }
 
+
+// ---- RCU ----
+
+void kapi_rcu_read_lock(void) { rcu_enter(); }
+void kapi_rcu_read_unlock(void) { rcu_leave(); }
+
+void kapi_rcu_read_lock_bh(void)
+{
+	tl_bh_depth++;
+	rcu_enter();
+}
+
+void kapi_rcu_read_unlock_bh(void)
+{
+	rcu_leave();
+	tl_bh_depth--;
+}
+
+void kapi_call_rcu(struct kapi_rcu_head *h, kapi_rcu_fn fn)
+{
+	h->fn = fn;
+	std::lock_guard<std::mutex> g(g_rcu_lock);
+	g_rcu_pending.push_back(h);
+}
+
+void kapi_synchronize_rcu(void)
+{
+	std::vector<kapi_rcu_head *> due = rcu_grace_period();
+	rcu_run(due);
+}
+
+void kapi_rcu_barrier(void)
+{
+	kapi_synchronize_rcu();
+}
+
 } // extern "C"
 
 // ---- Test controls ------------------------------------------------------
@@ -681,6 +808,9 @@ void reset()
 	g_lock_errors.clear();
 	g_rtnl_link_register_error = 0;
 }
+
+int rcu_read_depth() { return tl_rcu_depth; }
+long rcu_pending() { return rcu_pending_count(); }
 
 void fail_nth_alloc(long n)
 {

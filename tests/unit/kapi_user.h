@@ -28,6 +28,7 @@
 #include "kapi/lock.h"
 #include "kapi/log.h"
 #include "kapi/mem.h"
+#include "kapi/rcu.h"
 #include "kapi/rtnl.h"
 #include "kapi/types.h"
 
@@ -74,6 +75,16 @@ const struct kapi_lock_class_key *mutex_key(const struct kapi_mutex *m);
 /* Calling thread's bottom-half / interrupt disable depth (0 = enabled). */
 int bh_disable_depth();
 int irq_disable_depth();
+
+/*
+ * RCU: the calling thread's read-side depth, and call_rcu callbacks not
+ * yet run. Grace periods are real across threads (synchronize waits for
+ * every reader inside a section when it started); callbacks run only at
+ * kapi_synchronize_rcu / kapi_rcu_barrier, and the listener fails a test
+ * that leaves any, or ends inside a read section.
+ */
+int rcu_read_depth();
+long rcu_pending();
 
 /*
  * debugfs: every create fails with `err` (e.g. -ENODEV, as without

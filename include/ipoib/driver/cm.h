@@ -130,6 +130,8 @@ public:
 	 * held via g and dropped here. Consumes skb.
 	 */
 	void tx_send(CmTx &tx, Skb skb, const HwAddr &daddr, kern::SpinGuard &g);
+	/* Posts skb on tx, which is up (m_up seen), with no lock but the netif tx lock. Consumes skb. */
+	void tx_post(CmTx &tx, Skb skb);
 	/* The neighbour goes (flush, GC): the connection dies with it. Resolver::m_lock held. */
 	void tx_detach(CmTx &tx);
 	/* Runs ev on tx; true if it died now (then it has left its neighbour). Resolver::m_lock held. */

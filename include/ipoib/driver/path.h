@@ -8,7 +8,15 @@
  *
  * Resolver::m_lock (spin, BHs off) guards the tables, every path's state,
  * queue and AH reference, and every neighbour; UdChannel's AH lock nests
- * inside it.
+ * inside it. Transmit's common case takes no lock (in-tree: ipoib_neigh_get
+ * under RCU): under a kern::RcuReadGuard it looks the neighbour up,
+ * follows it to its path (fixed for the neighbour's life) and reads what
+ * the writers publish for it: the path's AH while Resolved (m_fast_ah)
+ * or the neighbour's connection (m_cm). Neighbours are freed with
+ * kern::rcu_free, paths after kern::rcu::synchronize, and an AH a
+ * reader found is judged by the reaper only a grace period after it was
+ * put (UdChannel::reap_ahs), so everything a reader holds outlives its
+ * read section, which lasts until the send is posted.
  */
 #ifndef IPOIB_DRIVER_PATH_H
 #define IPOIB_DRIVER_PATH_H
@@ -22,6 +30,7 @@
 #include "kern/atomic.h"
 #include "kern/list.h"
 #include "kern/lock.h"
+#include "kern/rcu.h"
 #include "kern/work.h"
 #include "kern/sa.h"
 #include "kern/verbs.h"
@@ -50,7 +59,11 @@ class IpAh : kern::NonCopyable {
 public:
 	kern::Ah m_ah;
 	u32 m_refs = 1;       /* Guarded by the owner's lock (Resolver or Multicast). */
-	/* Stamped in xmit under the owner's lock; read by the reaper. Bit q of m_used: stamped on queue q. */
+	/*
+	 * Stamped in xmit (under the owner's lock, or locklessly under RCU by
+	 * the resolver's fast path); read by the reaper. Bit q of m_used:
+	 * stamped on queue q; last_send[q] has one writer, queue q's xmit.
+	 */
 	kern::Atomic<u32> m_last_send[kMaxTxQueues];
 	kern::Atomic<u32> m_used;
 	kern::ListNode m_dead; /* UdChannel's dead list, under its AH lock. */
@@ -72,9 +85,15 @@ public:
 	Resolver *m_owner;
 	PathMachine<Skb> m_machine; /* Guarded by Resolver::m_lock. */
 	IpAh *m_ah = nullptr;       /* A reference while Resolved or Invalid; Resolver::m_lock. */
+	/*
+	 * m_ah while Resolved, else null: what lockless xmit may send with.
+	 * Written (release) under Resolver::m_lock, always before the AH it
+	 * held is put.
+	 */
+	kern::Atomic<IpAh *> m_fast_ah;
 	kern::PathRecord m_rec;     /* The last record (for debugfs); Resolver::m_lock. */
-	u64 m_tx_packets = 0;       /* sent to this destination (debugfs); Resolver::m_lock */
-	u64 m_tx_bytes = 0;
+	kern::Atomic<u64> m_tx_packets; /* sent to this destination (debugfs); any xmit */
+	kern::Atomic<u64> m_tx_bytes;
 	kern::PathQuery m_query;
 	kern::ListNode m_node; /* Resolver::m_paths */
 };
@@ -85,8 +104,9 @@ class CmTx;
 class Neigh : public NeighLink {
 public:
 	Neigh(const HwAddr &addr, Path *path) noexcept : NeighLink(addr), m_path(path) {}
-	Path *m_path; /* Guarded by Resolver::m_lock. */
-	CmTx *m_cm = nullptr; /* its connection in connected mode; Resolver::m_lock */
+	Path *const m_path; /* for the neighbour's life (paths outlive their neighbours) */
+	/* Its connection in connected mode: written (release) under Resolver::m_lock, read by lockless xmit. */
+	kern::Atomic<CmTx *> m_cm;
 };
 
 class Resolver : kern::NonCopyable {
@@ -117,6 +137,9 @@ public:
 
 private:
 	const char *name() const noexcept;
+	bool send_fast(Skb &skb, const HwAddr &daddr, u16 txq);
+	void send_locked(Skb skb, const HwAddr &daddr, bool arp, u16 txq);
+	void publish(Path &path);
 	Path *lookup_or_create(const HwAddr &daddr, bool arp, Neigh **neigh_out);
 	void free_neigh(Neigh &n);
 	void drop_stale_connections(Path &path);

@@ -131,7 +131,7 @@ public:
 
 	/* Posts skb (encap header at data) to ah/qpn on TX queue txq. Consumes skb. Context: xmit (its lock). */
 	void send(Skb skb, IpAh *ah, u32 qpn, u16 txq);
-	/* Records that ah is about to be used on TX queue txq (the owner's lock held, in xmit). */
+	/* Records that ah is about to be used on TX queue txq (in xmit: under the owner's lock or, from Resolver::send_fast, RCU). */
 	void stamp(IpAh *ah, u16 txq) noexcept;
 	Status set_qkey(u32 qkey) { return m_qp.set_qkey(qkey); }
 	Result<kern::McastAttach> attach(const kern::Gid &mgid, u16 mlid)
@@ -200,7 +200,10 @@ private:
 	kern::Napi m_rx_napi;
 	kern::Work m_recover_work; /* on Iface::m_wq */
 	kern::SpinLock m_ah_lock;
-	kern::List<IpAh, &IpAh::m_dead> m_dead_ahs; /* Guarded by m_ah_lock. */
+	/* Put since the last reap began; a lockless xmit may still hold them. Guarded by m_ah_lock. */
+	kern::List<IpAh, &IpAh::m_dead> m_dead_ahs;
+	/* Put at least a grace period ago: their stamps are final. Guarded by m_ah_lock. */
+	kern::List<IpAh, &IpAh::m_dead> m_settled_ahs;
 	kern::DelayedWork m_reap_work;              /* on Iface::m_wq */
 	kern::UniqueArray<kern::RxSlot> m_rx_ring; /* recv NAPI, or the drain with NAPI off */
 	u32 m_rx_size = 0;
