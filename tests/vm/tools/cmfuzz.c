@@ -50,9 +50,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HDR_LEN		64
+#include "fuzzlib.h"
+
 #define MAD_LEN		256
-#define MAGIC		0x4a424953
 #define QP1_QKEY	0x80010000u
 #define IETF_ID		0x1000000000000000ULL
 
@@ -71,27 +71,10 @@ static const char *const cls_name[C_MAX] = {
 	"req", "req_garbage", "req_rej", "req_dup", "rep", "rtu", "dreq", "drep",
 	"rej", "mra", "lap", "apr", "bad_mad",
 };
+static const struct fuzz_classes classes = { "cmfuzz", cls_name, C_MAX };
 
-static uint64_t rng_state;
-
-static uint64_t rnd64(void)
-{
-	/* xorshift64*, as pktfuzz: the same sequence on every libc */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1DULL;
-}
-
-static uint32_t rnd(uint32_t n) { return n ? (uint32_t)((rnd64() >> 16) % n) : 0; }
-static void rnd_bytes(uint8_t *p, size_t n) { while (n--) *p++ = (uint8_t)rnd64(); }
-
-static void put16(uint8_t *p, unsigned v) { p[0] = v >> 8; p[1] = v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v); }
 static void put64(uint8_t *p, uint64_t v) { put32(p, v >> 32); put32(p + 4, (uint32_t)v); }
 static void put24(uint8_t *p, uint32_t v) { p[0] = v >> 16; p[1] = v >> 8; p[2] = v; }
-static void le16(uint8_t *p, unsigned v) { p[0] = v; p[1] = v >> 8; }
-static void le32(uint8_t *p, uint32_t v) { le16(p, v); le16(p + 2, v >> 16); }
 
 /* Configuration. */
 static uint32_t own_qpn;
@@ -271,51 +254,19 @@ static void mk_bad(struct mad *m)
 
 static int send_mad(int fd, const struct mad *m)
 {
-	uint8_t buf[HDR_LEN + MAD_LEN];
+	uint8_t buf[INJ_HDR_LEN + MAD_LEN];
 	ssize_t n;
 
-	memset(buf, 0, HDR_LEN);
-	le32(buf, MAGIC);
+	memset(buf, 0, INJ_HDR_LEN);
+	le32(buf, INJ_MAGIC);
 	le32(buf + 4, 1);		/* the GSI QP */
 	le32(buf + 8, m->sqpn);
 	le32(buf + 12, QP1_QKEY);
 	le16(buf + 18, m->slid);
 	le16(buf + 20, pkey);
-	memcpy(buf + HDR_LEN, m->d, m->len);
-	n = write(fd, buf, HDR_LEN + m->len);
-	return n == (ssize_t)(HDR_LEN + m->len) ? 0 : -1;
-}
-
-static int parse_gid(const char *s, uint8_t *g)
-{
-	int n = 0;
-
-	for (; *s && n < 32; s++) {
-		int v;
-
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			v = *s - 'A' + 10;
-		else
-			continue;
-		g[n / 2] = n % 2 ? g[n / 2] | v : v << 4;
-		n++;
-	}
-	return n == 32 ? 0 : -1;
-}
-
-static int cls_by_name(const char *s)
-{
-	int c;
-
-	for (c = 0; c < C_MAX; c++)
-		if (!strcmp(s, cls_name[c]))
-			return c;
-	fprintf(stderr, "cmfuzz: unknown class %s\n", s);
-	exit(2);
+	memcpy(buf + INJ_HDR_LEN, m->d, m->len);
+	n = write(fd, buf, INJ_HDR_LEN + m->len);
+	return n == (ssize_t)(INJ_HDR_LEN + m->len) ? 0 : -1;
 }
 
 static void usage(void)
@@ -331,14 +282,12 @@ int main(int argc, char **argv)
 		[C_REP] = A_REP, [C_RTU] = A_RTU, [C_DREQ] = A_DREQ, [C_DREP] = A_DREP,
 		[C_REJ] = A_REJ, [C_MRA] = A_MRA, [C_LAP] = A_LAP, [C_APR] = A_APR,
 	};
-	const char *file = NULL;
+	const char *file = NULL, *exclude = NULL, *only = NULL;
 	unsigned long long seed = 1;
 	long count = 0, delay_us = 0, sent = 0, failed = 0, conns = 0, per[C_MAX] = { 0 };
-	int enabled[C_MAX], only = -1, opt, fd, c, nen = 0, list[C_MAX], have_g = 0, have_G = 0;
+	int opt, fd, nen = 0, list[C_MAX], have_g = 0, have_G = 0;
 	struct mad m;
 
-	for (c = 0; c < C_MAX; c++)
-		enabled[c] = 1;
 	while ((opt = getopt(argc, argv, "f:q:g:L:G:s:n:P:d:x:o:")) != -1) {
 		switch (opt) {
 		case 'f': file = optarg; break;
@@ -350,23 +299,14 @@ int main(int argc, char **argv)
 		case 'n': count = strtol(optarg, NULL, 0); break;
 		case 'P': pkey = strtoul(optarg, NULL, 0); break;
 		case 'd': delay_us = strtol(optarg, NULL, 0); break;
-		case 'x': {
-			char *s = strdup(optarg), *tok, *save = NULL;
-
-			for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-				enabled[cls_by_name(tok)] = 0;
-			free(s);
-			break;
-		}
-		case 'o': only = cls_by_name(optarg); break;
+		case 'x': exclude = optarg; break;
+		case 'o': only = optarg; break;
 		default: usage();
 		}
 	}
 	if (!file || !own_qpn || !have_g || !have_G || !peer_lid || count <= 0)
 		usage();
-	for (c = 0; c < C_MAX; c++)
-		if (only < 0 ? enabled[c] : c == only)
-			list[nen++] = c;
+	nen = class_list(&classes, exclude, only, list);
 	if (!nen)
 		usage();
 	fd = open(file, O_WRONLY);
@@ -374,7 +314,7 @@ int main(int argc, char **argv)
 		perror(file);
 		return 1;
 	}
-	rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
+	rnd_seed(seed);
 	while (sent < count) {
 		enum cls k = (enum cls)list[rnd(nen)];
 		int n = 1, i;
@@ -424,9 +364,7 @@ int main(int argc, char **argv)
 		}
 	}
 	close(fd);
-	for (c = 0; c < C_MAX; c++)
-		if (per[c])
-			printf("class %s %ld\n", cls_name[c], per[c]);
+	class_counts(&classes, per);
 	printf("connections %ld\n", conns);
 	printf("sent %ld failed %ld\n", sent, failed);
 	return failed ? 1 : 0;

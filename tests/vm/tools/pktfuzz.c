@@ -47,11 +47,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HDR_LEN		64
+#include "fuzzlib.h"
+
 #define GRH_LEN		40
 #define SLACK		1024
 #define MCAST_QPN	0xffffff
-#define MAGIC		0x4a424953
 
 enum cls {
 	C_IPV4, C_IPV6, C_ARP, C_ARP_GARBAGE, C_ETHERTYPE, C_TRUNCATED,
@@ -64,20 +64,7 @@ static const char *const cls_name[C_MAX] = {
 	"oversize", "bad_grh", "bad_pkey", "bad_qkey", "forged_src",
 	"mcast_self", "mcast",
 };
-
-static uint64_t rng_state;
-
-static uint64_t rnd64(void)
-{
-	/* xorshift64*: small, and the same sequence on every libc */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1DULL;
-}
-
-static uint32_t rnd(uint32_t n) { return n ? (uint32_t)((rnd64() >> 16) % n) : 0; }
-static void rnd_bytes(uint8_t *p, size_t n) { while (n--) *p++ = (uint8_t)rnd64(); }
+static const struct fuzz_classes classes = { "pktfuzz", cls_name, C_MAX };
 
 /* Configuration: the receiver and the fabric. */
 static uint32_t own_qpn, qkey;
@@ -95,10 +82,6 @@ struct pkt {
 	size_t len;
 };
 
-static void put16(uint8_t *p, unsigned v) { p[0] = v >> 8; p[1] = v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v); }
-static void le16(uint8_t *p, unsigned v) { p[0] = v; p[1] = v >> 8; }
-static void le32(uint8_t *p, uint32_t v) { le16(p, v); le16(p + 2, v >> 16); }
 
 static uint32_t csum_add(uint32_t s, const uint8_t *p, size_t n)
 {
@@ -511,11 +494,11 @@ static void mk(struct pkt *p, enum cls c)
 
 static int send_pkt(int fd, const struct pkt *p)
 {
-	static uint8_t buf[HDR_LEN + sizeof(p->data)];
+	static uint8_t buf[INJ_HDR_LEN + sizeof(p->data)];
 	ssize_t n;
 
-	memset(buf, 0, HDR_LEN);
-	le32(buf, MAGIC);
+	memset(buf, 0, INJ_HDR_LEN);
+	le32(buf, INJ_MAGIC);
 	le32(buf + 4, p->dqpn);
 	le32(buf + 8, p->sqpn);
 	le32(buf + 12, p->qk);
@@ -525,41 +508,9 @@ static int send_pkt(int fd, const struct pkt *p)
 	buf[22] = p->sl;
 	buf[23] = p->grh_on ? 1 : 0;
 	memcpy(buf + 24, p->grh, GRH_LEN);
-	memcpy(buf + HDR_LEN, p->data, p->len);
-	n = write(fd, buf, HDR_LEN + p->len);
-	return n == (ssize_t)(HDR_LEN + p->len) ? 0 : -1;
-}
-
-static int parse_gid(const char *s, uint8_t *g)
-{
-	int n = 0;
-
-	for (; *s && n < 32; s++) {
-		int v;
-
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			v = *s - 'A' + 10;
-		else
-			continue;
-		g[n / 2] = n % 2 ? g[n / 2] | v : v << 4;
-		n++;
-	}
-	return n == 32 ? 0 : -1;
-}
-
-static int cls_by_name(const char *s)
-{
-	int c;
-
-	for (c = 0; c < C_MAX; c++)
-		if (!strcmp(s, cls_name[c]))
-			return c;
-	fprintf(stderr, "pktfuzz: unknown class %s\n", s);
-	exit(2);
+	memcpy(buf + INJ_HDR_LEN, p->data, p->len);
+	n = write(fd, buf, INJ_HDR_LEN + p->len);
+	return n == (ssize_t)(INJ_HDR_LEN + p->len) ? 0 : -1;
 }
 
 static void usage(void)
@@ -572,14 +523,12 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	const char *file = NULL;
+	const char *file = NULL, *exclude = NULL, *only = NULL;
 	unsigned long long seed = 1;
 	long count = 0, sent = 0, failed = 0, per[C_MAX] = { 0 };
-	int enabled[C_MAX], only = -1, opt, fd, c, nen = 0, list[C_MAX];
+	int opt, fd, nen = 0, list[C_MAX];
 	static struct pkt p;
 
-	for (c = 0; c < C_MAX; c++)
-		enabled[c] = 1;
 	inet_pton(AF_INET, "10.11.0.2", own_ip4);
 	inet_pton(AF_INET6, "fd11::2", own_ip6);
 	while ((opt = getopt(argc, argv, "f:q:l:Q:P:s:n:L:g:G:m:M:4:6:u:x:o:")) != -1) {
@@ -599,23 +548,14 @@ int main(int argc, char **argv)
 		case '4': if (inet_pton(AF_INET, optarg, own_ip4) != 1) usage(); break;
 		case '6': if (inet_pton(AF_INET6, optarg, own_ip6) != 1) usage(); break;
 		case 'u': mtu = atoi(optarg); break;
-		case 'x': {
-			char *s = strdup(optarg), *tok, *save = NULL;
-
-			for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-				enabled[cls_by_name(tok)] = 0;
-			free(s);
-			break;
-		}
-		case 'o': only = cls_by_name(optarg); break;
+		case 'x': exclude = optarg; break;
+		case 'o': only = optarg; break;
 		default: usage();
 		}
 	}
 	if (!file || !own_qpn || !own_lid || !pkey || count <= 0 || mtu < 256 || mtu > 4096)
 		usage();
-	for (c = 0; c < C_MAX; c++)
-		if (only < 0 ? enabled[c] : c == only)
-			list[nen++] = c;
+	nen = class_list(&classes, exclude, only, list);
 	if (!nen)
 		usage();
 	fd = open(file, O_WRONLY);
@@ -623,7 +563,7 @@ int main(int argc, char **argv)
 		perror(file);
 		return 1;
 	}
-	rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
+	rnd_seed(seed);
 	for (; sent < count; sent++) {
 		enum cls k = (enum cls)list[rnd(nen)];
 
@@ -636,9 +576,7 @@ int main(int argc, char **argv)
 		}
 	}
 	close(fd);
-	for (c = 0; c < C_MAX; c++)
-		if (per[c])
-			printf("class %s %ld\n", cls_name[c], per[c]);
+	class_counts(&classes, per);
 	printf("sent %ld failed %ld\n", sent, failed);
 	return failed ? 1 : 0;
 }
