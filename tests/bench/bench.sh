@@ -70,17 +70,13 @@
 TIMEOUT=1500
 T0=$(date +%s)
 
-knob() {
-	v=$(tr ' ' '\n' </proc/cmdline | sed -n "s/^bench_$1=//p" | tail -n 1)
-	echo "${v:-$2}"
-}
-PART=$(knob part main)
-OURS=$(knob ours ours)
-ROUNDS=$(knob rounds 3)
-SECS=$(knob secs 10)
-PINGS=$(knob pings 2000)
-RAW=$(knob raw 200000)
-CONNS=$(knob conns 64)
+PART=$(cmdline_knob bench_part main)
+OURS=$(cmdline_knob bench_ours ours)
+ROUNDS=$(cmdline_knob bench_rounds 3)
+SECS=$(cmdline_knob bench_secs 10)
+PINGS=$(cmdline_knob bench_pings 2000)
+RAW=$(cmdline_knob bench_raw 200000)
+CONNS=$(cmdline_knob bench_conns 64)
 case $OURS in ours | stock) ;; *) echo "bench_ours must be ours or stock, not $OURS"; exit 2 ;; esac
 case $PART in main | queues) ;; *) echo "bench_part must be main or queues, not $PART"; exit 2 ;; esac
 

@@ -156,3 +156,7 @@ connected_mode_test() {
 	check "fabric unload with CM connections open" rmmod softib
 	check "stock ipoib unloads" rmmod ib_ipoib
 }
+
+# gid_of HCA, lid_of HCA: port 1's GID[0] as sysfs prints it, its LID in decimal.
+gid_of() { cat /sys/class/infiniband/$1/ports/1/gids/0; }
+lid_of() { printf '%d' "$(cat /sys/class/infiniband/$1/ports/1/lid)"; }

@@ -34,6 +34,13 @@ _n=0
 _failed=0
 
 log() { echo "$*"; }
+# cmdline_knob NAME DEFAULT: the value given as NAME=VALUE on the kernel command
+# line (tests/vm/run --append; the last one), else DEFAULT: how make soak,
+# make bench and a rerun pass a test its counts, seeds and settings.
+cmdline_knob() {
+	_v=$(tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n 1)
+	echo "${_v:-$2}"
+}
 
 check() {
 	desc=$1

@@ -37,16 +37,12 @@
 . /vmtest/lib-child.sh
 . /vmtest/lib-cm.sh
 
-COUNT=$(sed -n 's/.*fuzz_cm\.count=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
-COUNT=${COUNT:-2000}
-SEED=$(sed -n 's/.*fuzz_cm\.seed=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
-SEED=${SEED:-20261130}
+COUNT=$(cmdline_knob fuzz_cm.count 2000)
+SEED=$(cmdline_knob fuzz_cm.seed 20261130)
 INJ=$SIB_DBG/sib1/port1/inject
 # Seconds ours may take to tear down every forged connection (see above).
 REAP_SECS=60
 
-gid_of() { cat /sys/class/infiniband/$1/ports/1/gids/0; }
-lid_of() { printf '%d' "$(cat /sys/class/infiniband/$1/ports/1/lid)"; }
 sibc() { sib_counter sib1 1 "$1"; }
 res_back() { same "$(rdma_res_counts)" "$res0"; }
 setup() { dgram_netns && wait_until 30 carrier a ib0 && wait_until 30 carrier b ib1; }
@@ -120,16 +116,7 @@ for drv in stock ours; do
 	check "$drv: ib_ipoib unloads" rmmod ib_ipoib
 	log "$drv: unloaded in $(($(date +%s) - _t)) s"
 	check "$drv: verbs objects are the fabric's alone (rdma res)" wait_until 10 res_back
-	# Objects the kernel frees late (as fuzz_packets and fuzz_control
-	# found): ours gets up to 60 s to come within in-tree's gain, and a
-	# leak never would.
-	if [ $drv = ours ]; then
-		_t=$(date +%s)
-		settle
-		wait_until 60 ours_within_stock
-		log "ours: kmalloc counted $(($(date +%s) - _t)) s after the unload"
-	fi
-	kmalloc_gained $drv
+	kmalloc_after_unload $drv
 done
 check "ours: no kmalloc cache gained 64 or more objects beyond in-tree's gain" more_than_stock
 log "side by side: driver seconds MADs-without-receive ib1-RC-QPs-after-fuzz RC-QPs-after-wait seconds-to-reap (base $base)"

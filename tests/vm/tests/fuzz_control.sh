@@ -66,18 +66,7 @@ for drv in stock ours; do
 	check "$drv: ib0 back in datagram mode with its MTU pings ib1" restore
 	ip netns del b
 	check "$drv: ib_ipoib unloads" rmmod ib_ipoib
-	# The netdevs' last objects are freed late (deferred frees; a fresh
-	# clone's run once counted ours' kmalloc-8 at +1273 against in-tree's
-	# +718, and the run before at +711 against +710): ours gets up to 60 s
-	# to come within in-tree's gain, the time taken is logged, and a leak
-	# never would.
-	if [ $drv = ours ]; then
-		_t=$(date +%s)
-		settle
-		wait_until 60 ours_within_stock
-		log "ours: kmalloc counted $(($(date +%s) - _t)) s after the unload"
-	fi
-	kmalloc_gained $drv
+	kmalloc_after_unload $drv
 	check "$drv: verbs objects are the fabric's alone (rdma res)" same "$(rdma_res_counts)" "$res0"
 done
 check "ours: no kmalloc cache gained 64 or more objects beyond in-tree's gain" more_than_stock

@@ -37,10 +37,8 @@
 # Knobs (kernel command line, tests/vm/run --append; make soak passes
 # fuzz.count=100000): fuzz.count=N packets per driver (default 10^4),
 # fuzz.seed=N.
-COUNT=$(sed -n 's/.*fuzz\.count=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
-COUNT=${COUNT:-10000}
-SEED=$(sed -n 's/.*fuzz\.seed=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
-SEED=${SEED:-20261130}
+COUNT=$(cmdline_knob fuzz.count 10000)
+SEED=$(cmdline_knob fuzz.seed 20261130)
 ECHOES=200
 INJ=$SIB_DBG/sib1/port1/inject
 
@@ -49,9 +47,6 @@ rx_stat() {
 	ip -n "$1" -s link show "$2" | awk -v w="$3" '
 		$1 == "RX:" { getline; e = $3; d = $4 } END { print (w == "rx_errors" ? e : d) }'
 }
-# gid_of HCA: GID[0] of port 1.
-gid_of() { cat /sys/class/infiniband/$1/ports/1/gids/0; }
-lid_of() { printf '%d' "$(cat /sys/class/infiniband/$1/ports/1/lid)"; }
 # The broadcast group's MGID, from ib1's broadcast address (bytes 4-19).
 bcast_mgid() {
 	ip -n b -o link show ib1 | awk '{ for (i = 1; i < NF; i++) if ($i == "brd") print $(i + 1) }' |

@@ -48,11 +48,9 @@
 . /vmtest/lib-dgram.sh
 . /vmtest/lib-child.sh
 
-CYCLES=$(sed -n 's/.*soak\.cycles=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
-CYCLES=${CYCLES:-20}
-SEED=$(sed -n 's/.*soak\.seed=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
-[ -n "$SEED" ] || SEED=$(tr -dc 1-9 </proc/sys/kernel/random/uuid | cut -c1-9)
-DEBUG=$(sed -n 's/.*soak\.debug=\([0-9]\).*/\1/p' /proc/cmdline)
+CYCLES=$(cmdline_knob soak.cycles 20)
+SEED=$(cmdline_knob soak.seed "$(tr -dc 1-9 </proc/sys/kernel/random/uuid | cut -c1-9)")
+DEBUG=$(cmdline_knob soak.debug "")
 BOUND=60
 SA=$SIB_DBG/sa
 OPS="port rereg lid pkey sm sa mode child mtu updown netns ethtool reload"
