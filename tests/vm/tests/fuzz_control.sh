@@ -56,9 +56,14 @@ for drv in stock ours; do
 	require "$drv: ib_ipoib loads" ipoib_load_drv $drv
 	require "$drv: ib0 (initial netns) pings ib1 (netns b)" setup
 	mtu0=$(cat $N/ib0/mtu)
+	# In-tree 6.1 gets no connected mode over rtnl: asked for it, it can
+	# leave the rtnetlink request unlocking a mutex another task holds
+	# (tests/vm/tools/ctlfuzz.c, -D; Documentation/testing.md).
+	nocm=
+	[ $drv = stock ] && nocm=-D
 	t0=$(date +%s)
 	check "$drv: $COUNT random control requests (seed $SEED), none bad" \
-		sh -c "ctlfuzz -s $SEED -n $COUNT -d ib0 >/tmp/fuzz.$drv 2>&1"
+		sh -c "ctlfuzz -s $SEED -n $COUNT -d ib0 $nocm >/tmp/fuzz.$drv 2>&1"
 	log "$drv: $(($(date +%s) - t0)) s"
 	sed "s/^/$drv: /" /tmp/fuzz.$drv | grep -v '^.*: # BAD' | tail -n 4
 	grep '# BAD' /tmp/fuzz.$drv | head -n 20

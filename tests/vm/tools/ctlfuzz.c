@@ -5,7 +5,15 @@
  * requests and ethtool ioctls. For the control-plane fuzz test
  * (tests/vm/tests/fuzz_control.sh).
  *
- *   ctlfuzz [-s SEED] [-n COUNT] [-d PARENT] [-c MAXCHILDREN]
+ *   ctlfuzz [-s SEED] [-n COUNT] [-d PARENT] [-c MAXCHILDREN] [-D]
+ *
+ * -D: no rtnl request asks for connected mode (an IFLA_IPOIB_MODE of 1 is
+ * sent as 0; the generator's draws stay the same). For in-tree 6.1, whose
+ * ipoib_set_mode() drops rtnl inside the rtnetlink request to flush its
+ * paths and, when its rtnl_trylock() then fails (another task took rtnl
+ * in the window), returns -EBUSY with rtnl released: the rtnetlink core
+ * then unlocks a mutex another task holds. A check-fresh run caught it as
+ * "RTNL: assertion failed" in in-tree's ipoib_vlan_delete_task.
  *
  * Each request is drawn from a seeded generator (the same seed gives the
  * same sequence, for any driver):
@@ -231,6 +239,8 @@ static int nl_talk(int fd, struct nlmsghdr *nh)
 	}
 }
 
+static int no_rtnl_connected; /* -D */
+
 static void ipoib_data(struct nlmsghdr *nh)
 {
 	struct rtattr *li = attr_put(nh, IFLA_LINKINFO, NULL, 0);
@@ -247,6 +257,9 @@ static void ipoib_data(struct nlmsghdr *nh)
 			memcpy(bytes + 4, &v, 4);
 			if (type == IFLA_IPOIB_MODE && len == 2 && below(2))
 				v = below(3), memcpy(bytes, &v, 2);
+			if (no_rtnl_connected && type == IFLA_IPOIB_MODE && len >= 2 &&
+			    (bytes[0] | bytes[1] << 8) == 1)
+				bytes[0] = 0;
 			attr_put(nh, type, bytes, len);
 		}
 		attr_end(nh, data);
@@ -419,14 +432,15 @@ int main(int argc, char **argv)
 	int opt, nl, sk;
 
 	parent = "ib0";
-	while ((opt = getopt(argc, argv, "s:n:d:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:d:c:D")) != -1) {
 		switch (opt) {
+		case 'D': no_rtnl_connected = 1; break;
 		case 's': seed = atol(optarg); break;
 		case 'n': n = atol(optarg); break;
 		case 'd': parent = optarg; break;
 		case 'c': max_children = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: ctlfuzz [-s SEED] [-n COUNT] [-d PARENT] [-c MAXCHILDREN]\n");
+			fprintf(stderr, "usage: ctlfuzz [-s SEED] [-n COUNT] [-d PARENT] [-c MAXCHILDREN] [-D]\n");
 			return 2;
 		}
 	}
