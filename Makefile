@@ -32,7 +32,7 @@ KMAKE = $(MAKE) -C $(KDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 export KDIR
 
 .PHONY: all modules ipoib softib install sparse unit subset vm check demo bench deps clean help print-kdir print-kver
-.PHONY: deb kselftest check-kernels check-fresh soak
+.PHONY: deb kselftest check-kernels check-fresh check-debug soak
 
 all: modules
 
@@ -91,6 +91,13 @@ check-kernels:
 # (build/fresh), then the .deb installed there for real; about 45 minutes, as root.
 check-fresh:
 	scripts/check-fresh.sh $(FRESH_ARGS)
+
+# The VM suite on a debug kernel (KASAN, lockdep, kmemleak, debug objects,
+# fault injection) built once from Debian's linux-source-6.1 under
+# build/debug-kernel (scripts/debug-kernel.sh); DEBUG_ARGS go to
+# tests/vm/run, e.g. DEBUG_ARGS="-t soak".
+check-debug:
+	scripts/check-debug.sh $(DEBUG_ARGS)
 
 # The Debian package, ipoib-cxx-dkms_<VERSION>_all.deb, into build/deb.
 deb:
@@ -151,3 +158,4 @@ help:
 	@echo "make kselftest  the VM tests as a kselftest collection in build/kselftest"
 	@echo "make check-kernels  the VM suite on 6.1, then on 6.12 (T=name: one test)"
 	@echo "make check-fresh    make demo + make check on a fresh debootstrapped Debian 12, then the .deb (root)"
+	@echo "make check-debug    the VM suite on a debug kernel (KASAN, lockdep, kmemleak), built once (DEBUG_ARGS=)"

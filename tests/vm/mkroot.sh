@@ -10,6 +10,8 @@
 # under /vmtest.
 #
 # usage: mkroot.sh KVER OUT.cpio
+# VMTEST_MODBASE=DIR takes the kernel's modules from DIR/lib/modules/KVER
+# (a kernel built by scripts/debug-kernel.sh) instead of /lib/modules/KVER.
 set -euo pipefail
 
 kver=$1
@@ -19,8 +21,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/vmroot.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 mods=/lib/modules/$kver
+base=${VMTEST_MODBASE:-}
 
-[ -d "$mods" ] || { echo "mkroot: $mods missing (install linux-image-amd64)" >&2; exit 1; }
+[ -d "$base$mods" ] || { echo "mkroot: $base$mods missing (install linux-image-amd64)" >&2; exit 1; }
 
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,root,var,mnt}
 ln -s ../run "$root/var/run"
@@ -74,11 +77,12 @@ resolve() {
 	local m=$1 path dep
 	[ -n "${seen[$m]:-}" ] && return
 	seen[$m]=1
-	path=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || return 0
+	path=$(modinfo ${base:+-b "$base"} -k "$kver" -n "$m" 2>/dev/null) || return 0
+	path=${path#"$base"}
 	case "$path" in /lib/modules/*) ;; *) return 0 ;; esac # built in
 	mkdir -p "$root$(dirname "$path")"
-	cp "$path" "$root$path"
-	for dep in $(modinfo -k "$kver" -F depends "$m" | tr ',' ' '); do
+	cp "$base$path" "$root$path"
+	for dep in $(modinfo ${base:+-b "$base"} -k "$kver" -F depends "$m" | tr ',' ' '); do
 		resolve "$dep"
 	done
 }
@@ -87,7 +91,7 @@ for m in $want; do resolve "$m"; done
 # kernel's root has plain .ko files at the paths the tests use
 # (lib.sh's STOCK_IPOIB); depmod below indexes them as such.
 find "$root/lib/modules" -name '*.ko.xz' -exec xz -d {} +
-cp "$mods"/modules.builtin "$mods"/modules.builtin.modinfo "$mods"/modules.order "$root$mods/" 2>/dev/null || true
+cp "$base$mods"/modules.builtin "$base$mods"/modules.builtin.modinfo "$base$mods"/modules.order "$root$mods/" 2>/dev/null || true
 
 # Ours. ib_ipoib.ko under updates/ takes precedence over the in-tree one.
 mkdir -p "$root$mods/updates" "$root$mods/extra"
