@@ -442,9 +442,18 @@ soak() {
 			continue
 		fi
 		if ! recover; then
-			fail "$_cy: $DESC: no ping both ways within $BOUND s"
-			dump 2>&1 | sed 's/^/#   /'
-			break
+			# In-tree 6.1 in connected mode: after a LID change, a
+			# connection started from the stale path record waits out
+			# ib_cm's REQ retries to the old LID (about 65 s); ours ends
+			# such connections (Documentation/testing.md, "Fault soak").
+			# An in-tree finding: logged, and given one more bound.
+			if [ $DRV = stock ] && [ $op = lid ] && recover; then
+				log "$_cy: in-tree finding: no ping within $BOUND s after the LID change; recovered $(secs $REC) s into a second wait"
+			else
+				fail "$_cy: $DESC: no ping both ways within $BOUND s"
+				dump 2>&1 | sed 's/^/#   /'
+				break
+			fi
 		fi
 		echo "$op done" >>/tmp/soak.$DRV.ops
 		echo "$REC $op" >>/tmp/soak.$DRV.rec
