@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -125,8 +126,10 @@ TEST(Rcu, ReadersWalkChainsWhileAWriterReplacesEntries)
 
 	std::atomic<bool> stop{false};
 	std::atomic<long> found{0}, bad{0};
+	std::atomic<int> started{0};
 	auto reader = [&] {
 		u32 i = 0;
+		started.fetch_add(1);
 		while (!stop.load()) {
 			kern::RcuReadGuard g;
 			const RNeigh *n = t.lookup(addr(i % kKeys, i % kKeys));
@@ -139,7 +142,14 @@ TEST(Rcu, ReadersWalkChainsWhileAWriterReplacesEntries)
 		}
 	};
 	std::thread r1(reader), r2(reader);
-	for (u32 round = 0; round < 2000; round++) {
+	// On a loaded machine the writer's 2000 rounds can end before a reader
+	// ran at all: start once both run, and go on until they have found
+	// entries 1000 times while the writer was at work (at most 20 s).
+	while (started.load() < 2)
+		std::this_thread::yield();
+	const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+	for (u32 round = 0; round < 2000 || (found.load() < 1000 && std::chrono::steady_clock::now() < until);
+	     round++) {
 		{
 			std::lock_guard<std::mutex> g(writer);
 			const u32 k = (round * 7) % kKeys;
@@ -163,7 +173,7 @@ TEST(Rcu, ReadersWalkChainsWhileAWriterReplacesEntries)
 	r1.join();
 	r2.join();
 	EXPECT_EQ(bad.load(), 0);
-	EXPECT_GT(found.load(), 0);
+	EXPECT_GE(found.load(), 1000);
 	t.flush([](RNeigh &n) { kern::rcu_free(&n); });
 	kern::rcu::barrier();
 }
