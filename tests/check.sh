@@ -5,6 +5,7 @@
 #   sparse     make C=2 over all C reports nothing
 #   unit       GoogleTest suites under ASan/UBSan (userspace)
 #   subset     every construct outside the C++ subset fails the build
+#   tools      host tests of the VM tests' tools (sibpcap)
 #   package    the .deb builds; DKMS builds it for 6.1 and 6.12 (private trees)
 #   kselftest  the kselftest collection lists every VM test (kernel's runner)
 #   vm         the QEMU suite (tests/vm/run)
@@ -94,6 +95,11 @@ fi
 tests/subset/run.sh >"$log/subset.log" 2>&1
 grep -E '^(ok|not ok)' "$log/subset.log"
 tally "$log/subset.log" subset
+
+# The VM tests' host-side tools: sibpcap (two-host wire capture -> IPoIB).
+tests/tools/sibpcap_test.py >"$log/tools.log" 2>&1
+grep -E '^(ok|not ok)' "$log/tools.log"
+tally "$log/tools.log" tools
 
 # 5. The Debian package and DKMS, host-side in private trees (nothing is
 #    installed into the host's module tree). Needs the 6.12 headers too.
