@@ -120,7 +120,8 @@ tally "$log/kselftest.log" kselftest
 # 6. The VM harness must catch what it exists to catch: each self-test has
 #    an expected outcome (a clean test passes; a splat, a timeout, a hung
 #    guest and a kernel panic each fail with their own reason; tests after
-#    a crash run in a fresh boot).
+#    a crash run in a fresh boot; in a two-host boot, a splat on host B
+#    and B crashing each fail the test).
 tests/vm/run --no-build --testdir tests/vm/selftest >"$log/selftest.log" 2>&1
 expect_vm() { # name, regex the result line must match
 	if grep -qE "^(ok|not ok) [0-9]+ vm: $1( |$)" "$log/selftest.log" &&
@@ -137,6 +138,8 @@ expect_vm d_hang '^not ok .*guest hung'
 expect_vm e_panic '^not ok .*kernel died: .*Kernel panic'
 expect_vm f_after '^ok '
 expect_vm g_output '^ok '
+expect_vm h_splat_b '^not ok .*kernel log splat: B: .*WARNING'
+expect_vm i_panic_b '^not ok .*host B died.*Kernel panic'
 
 # 7. VM suite.
 t0=$(now)
