@@ -165,18 +165,23 @@ ix_teardown() {
 	ixb ix_clean
 }
 
-# ix_capture_start / ix_capture_check: the wire's frames on A's eth0
-# (tcpdump), turned into an IPoIB capture by sibpcap; tcpdump must decode
-# the echo requests of the datagram cell and the RC-carried 30000-byte ones
-# of the connected cell, both ways.
+# ix_capture_start / ix_capture_stop / ix_capture_check: the wire's frames
+# on A's eth0 (tcpdump), turned into an IPoIB capture by sibpcap; tcpdump
+# must decode the echo requests of the datagram cell and the RC-carried
+# 30000-byte ones of the connected cell, both ways. Start and stop run in
+# the test's shell (not inside check, whose $(...) would hold the capture);
+# tcpdump is run by path: a backgrounded shell function keeps a copy of
+# the caller's stdout open.
 ix_capture_start() {
-	tcpdump -i eth0 -s 0 -U -w /tmp/ix-wire.pcap ether proto 0x88b5 >/tmp/ix-tcpdump.log 2>&1 &
+	/usr/sbin/tcpdump -i eth0 -s 0 -U -w /tmp/ix-wire.pcap ether proto 0x88b5 \
+		>/tmp/ix-tcpdump.log 2>&1 </dev/null &
 	_cap=$!
-	wait_until 10 grep -q listening /tmp/ix-tcpdump.log
+}
+ix_capture_stop() {
+	kill -INT $_cap 2>/dev/null
+	wait $_cap
 }
 ix_capture_check() {
-	kill -INT $_cap
-	wait $_cap
 	sibpcap /tmp/ix-wire.pcap /tmp/ix-ipoib.pcap || return 1
 	tcpdump -nn -r /tmp/ix-ipoib.pcap 2>/dev/null >/tmp/ix-ipoib.txt
 	grep -c . /tmp/ix-ipoib.txt
@@ -188,9 +193,11 @@ ix_capture_check() {
 
 # ix_matrix: the four mode cells.
 ix_matrix() {
-	check "tcpdump captures the wire on A" ix_capture_start
+	ix_capture_start
+	check "tcpdump captures the wire on A" wait_until 10 grep -q listening /tmp/ix-tcpdump.log
 	ix_cell datagram datagram
 	ix_cell connected connected
+	ix_capture_stop
 	check "the wire's capture, through sibpcap, shows IPoIB traffic both ways (UD and RC)" ix_capture_check
 	ix_cell connected datagram
 	ix_cell datagram connected
