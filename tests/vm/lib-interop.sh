@@ -214,7 +214,8 @@ ix_child_down() { echo 0x8001 >/sys/class/net/ib0/delete_child; }
 ix_port() { echo "$2" >$IX_SIB/sib0/port1/"$1"; }
 
 # ix_extras: a P_Key child pair, a LID change (new path records on both
-# sides) and a port flap on B while A keeps running, in datagram mode.
+# sides: B's ipoib gets LID_CHANGE, A's a client reregister from the "SM")
+# and a port flap on B while A keeps running, in datagram mode.
 ix_extras() {
 	_l="$DRV_A <-> $DRV_B"
 	check "$_l: P_Key 0x8001 child on A" ix_child_up 10.78.0.1
@@ -226,6 +227,9 @@ ix_extras() {
 	_lid=$(ixb cat $IX_SIB/sib0/port1/lid)
 	check "$_l: B's port gets a new LID" ixb ix_port lid $((_lid + 40))
 	check "$_l: A's fabric learns B's new LID" wait_until 10 grep -q "lid $((_lid + 40)) active" $IX_SIB/wire
+	# What the SM does after moving a LID (as in the soak): the other
+	# ports get a client reregister, and their ipoib asks for paths anew.
+	check "$_l: client reregister on A's port" ix_port client_reregister 1
 	check "$_l: ping A -> B after the LID change (within 60 s)" wait_until 60 ping -c 1 -W 2 $IX_B4
 	check "$_l: ping B -> A after the LID change" ixb wait_until 60 ping -c 1 -W 2 $IX_A4
 	check "$_l: B's port down" ixb ix_port link down
