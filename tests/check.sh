@@ -5,6 +5,7 @@
 #   sparse     make C=2 over all C reports nothing
 #   unit       GoogleTest suites under ASan/UBSan (userspace)
 #   subset     every construct outside the C++ subset fails the build
+#   tools      host tests of the VM tests' tools (sibpcap)
 #   package    the .deb builds; DKMS builds it for 6.1 and 6.12 (private trees)
 #   kselftest  the kselftest collection lists every VM test (kernel's runner)
 #   vm         the QEMU suite (tests/vm/run)
@@ -95,6 +96,11 @@ tests/subset/run.sh >"$log/subset.log" 2>&1
 grep -E '^(ok|not ok)' "$log/subset.log"
 tally "$log/subset.log" subset
 
+# The VM tests' host-side tools: sibpcap (two-host wire capture -> IPoIB).
+tests/tools/sibpcap_test.py >"$log/tools.log" 2>&1
+grep -E '^(ok|not ok)' "$log/tools.log"
+tally "$log/tools.log" tools
+
 # 5. The Debian package and DKMS, host-side in private trees (nothing is
 #    installed into the host's module tree). Needs the 6.12 headers too.
 KVER=6.12 "$top/scripts/install-deps.sh" >"$log/deps-6.12.log" 2>&1 ||
@@ -114,7 +120,8 @@ tally "$log/kselftest.log" kselftest
 # 6. The VM harness must catch what it exists to catch: each self-test has
 #    an expected outcome (a clean test passes; a splat, a timeout, a hung
 #    guest and a kernel panic each fail with their own reason; tests after
-#    a crash run in a fresh boot).
+#    a crash run in a fresh boot; in a two-host boot, a splat on host B
+#    and B crashing each fail the test).
 tests/vm/run --no-build --testdir tests/vm/selftest >"$log/selftest.log" 2>&1
 expect_vm() { # name, regex the result line must match
 	if grep -qE "^(ok|not ok) [0-9]+ vm: $1( |$)" "$log/selftest.log" &&
@@ -131,6 +138,8 @@ expect_vm d_hang '^not ok .*guest hung'
 expect_vm e_panic '^not ok .*kernel died: .*Kernel panic'
 expect_vm f_after '^ok '
 expect_vm g_output '^ok '
+expect_vm h_splat_b '^not ok .*kernel log splat: B: .*WARNING'
+expect_vm i_panic_b '^not ok .*host B died.*Kernel panic'
 
 # 7. VM suite.
 t0=$(now)

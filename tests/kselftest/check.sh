@@ -1,7 +1,8 @@
 #!/bin/bash
 # Host-side check (make check) that the kselftest collection matches the VM
 # suite: installs it (install.sh, the kernel's runner from linux-source-6.1)
-# and checks that every test of tests/vm/tests (but demo.sh) is listed,
+# and checks that every test of tests/vm/tests (but demo.sh and the two-host
+# tests, "# hosts: 2", which need tests/vm/run's pair of VMs) is listed,
 # installed unchanged and executable, with kernel_log.sh last; that
 # "settings" allows the longest test's timeout; and that the kernel's
 # run_kselftest.sh lists the collection and runs it in dry form. Runs no
@@ -28,10 +29,18 @@ fi
 ok "installed (run_kselftest.sh, kselftest/runner.sh, kselftest-list.txt, ipoib/)"
 
 vm=$top/tests/vm/tests
-want=$( (cd "$vm" && ls *.sh | grep -vx demo.sh | sed 's/^/ipoib:/'; echo ipoib:kernel_log.sh) | sort)
+# The single-VM tests (file names): not demo.sh, not "# hosts: 2".
+vm_tests() {
+	(cd "$vm" && for t in *.sh; do
+		[ "$t" = demo.sh ] && continue
+		head -n 10 "$t" | grep -qE '^#[[:space:]]*hosts:[[:space:]]*2' && continue
+		echo "$t"
+	done)
+}
+want=$( (vm_tests | sed 's/^/ipoib:/'; echo ipoib:kernel_log.sh) | sort)
 have=$(sort "$out/kselftest-list.txt")
 if [ "$want" = "$have" ]; then
-	ok "kselftest-list.txt: the $(echo "$want" | grep -c .) tests (every VM test but demo, and kernel_log.sh)"
+	ok "kselftest-list.txt: the $(echo "$want" | grep -c .) tests (every single-VM test but demo, and kernel_log.sh)"
 else
 	notok "kselftest-list.txt differs from tests/vm/tests (< missing from TEST_PROGS, > extra):"
 	diff <(echo "$want") <(echo "$have") | grep '^[<>]' | head -n 10 | sed 's/^/#   /'
@@ -40,7 +49,7 @@ if [ "$(tail -n 1 "$out/kselftest-list.txt")" = ipoib:kernel_log.sh ]; then ok "
 	notok "kernel_log.sh is not last in the list"; fi
 
 bad=""
-for t in $(cd "$vm" && ls *.sh | grep -vx demo.sh); do
+for t in $(vm_tests); do
 	if ! cmp -s "$vm/$t" "$out/ipoib/$t" || [ ! -x "$out/ipoib/$t" ]; then bad="$bad $t"; fi
 done
 [ -x "$out/ipoib/kernel_log.sh" ] || bad="$bad kernel_log.sh"
@@ -49,8 +58,8 @@ if [ -z "$bad" ]; then ok "installed tests are the VM tests, executable"; else
 
 # The runner gives every test of the collection the one settings timeout.
 maxt=0
-for t in "$vm"/*.sh; do
-	[ "$(basename "$t")" = demo.sh ] && continue
+for t in $(vm_tests); do
+	t=$vm/$t
 	v=$(head -n 10 "$t" | sed -n 's/^#[[:space:]]*timeout:[[:space:]]*\([0-9]*\).*/\1/p' | head -n 1)
 	v=${v:-120} # tests/vm/run's default
 	[ "$v" -gt "$maxt" ] && maxt=$v

@@ -82,7 +82,9 @@
 	X(RC_RNR, rc_rnr_naks)						\
 	X(RC_ERR, rc_fatal_errors)	/* retry/RNR exceeded, ... */	\
 	X(SA_REQ, sa_requests)						\
-	X(SA_DROP, sa_dropped)		/* sa/drop_ppm knob */
+	X(SA_DROP, sa_dropped)		/* sa/drop_ppm knob */		\
+	X(NET_TX, wire_tx_frames)	/* frames to the other host */	\
+	X(NET_RX, wire_rx_frames)	/* frames from the other host */
 
 #define SIB_CNT_ENUM(id, name) SIB_CNT_##id,
 enum sib_counter {
@@ -96,7 +98,13 @@ extern const char *const sib_counter_names[SIB_CNT_MAX];
 struct sib_dev;
 
 struct sib_port {
-	struct sib_dev *sdev;
+	struct sib_dev *sdev;		/* NULL for a remote port */
+	/*
+	 * A port of an HCA on the other host (sib_net.c): a proxy that only
+	 * carries what the peer announced (LID, GUID, state, P_Keys), so the
+	 * LID table and the SA see it; packets to it go out on the wire.
+	 */
+	bool remote;
 	u32 port_num;			/* 1-based */
 	int index;			/* fabric-wide port number, 0-based */
 
@@ -211,6 +219,12 @@ struct sib_rwqe {
 	struct ib_sge sge[];
 };
 
+/* A receive WQE copied out of its ring, with room for the longest SGE list. */
+struct sib_rwqe_buf {
+	struct sib_rwqe w;
+	struct ib_sge sge[SIB_MAX_SGE];
+};
+
 /* A send WQE: the work request plus the address vector copied out of the AH. */
 struct sib_swqe {
 	u64 wr_id;
@@ -295,6 +309,24 @@ struct sib_qp {
 	bool last_wqe_raised;
 
 	struct timer_list retry_timer;
+
+	/*
+	 * RC over the two-host wire (sib_net.c), under @lock.  Requester: the
+	 * head WQE went out as message @psn and waits (@waiting, the retry
+	 * timer being the ACK timeout) for the responder's reply.  Responder:
+	 * the receive WQE taken for message @rx_psn while its segments arrive.
+	 */
+	struct {
+		bool inflight;
+		u8 reply;		/* SIB_NET_REPLY_* */
+		u8 rnr_timer;
+		u32 psn;
+		u32 gen;		/* sq_gen when sent */
+		bool rx_held;
+		u32 rx_psn;
+		u32 rx_off;
+		struct sib_rwqe_buf rx;
+	} net;
 
 	/* On sdev->pend; protected by sdev->pend_lock. */
 	struct list_head pend_entry;
@@ -463,5 +495,35 @@ void sib_selftest_debugfs(struct dentry *dir);
 
 /* sib_inject.c */
 void sib_inject_debugfs(struct sib_port *port);
+
+/* sib_net.c: the two-host wire */
+enum {
+	SIB_NET_REPLY_NONE,
+	SIB_NET_REPLY_ACK,
+	SIB_NET_REPLY_RNR,
+	SIB_NET_REPLY_INV,	/* responder's buffer too small */
+};
+int sib_net_init(const char *ifname);
+void sib_net_exit(void);
+void sib_net_free_proxies(void);
+bool sib_net_attached(void);
+void sib_net_announce(void);
+struct sib_port *sib_net_proxy_by_guid(__be64 guid);
+void sib_net_send_ud(const struct sib_pkt *pkt, u16 dlid, u32 dqpn);
+void sib_net_send_rc(struct sib_qp *qp, struct sib_port *sport, u16 dlid,
+		     u32 dqpn, u32 psn, const struct sib_swqe *w);
+void sib_net_debugfs(struct dentry *dir);
+/* sib_wire.c helpers the wire's receive side shares */
+void sib_wire_mcast_fanout(struct sib_port *sport, const struct sib_pkt *pkt,
+			   u16 dlid);
+u32 sib_sg_len(const struct ib_sge *sge, u32 num);
+void sib_sg_put(const struct ib_sge *sge, u32 num, u32 off, const void *src,
+		u32 len);
+void sib_sg_get(void *dst, const struct ib_sge *sge, u32 num, u32 off,
+		u32 len);
+unsigned long sib_rnr_usecs(u8 t);
+bool sib_sa_local(void);
+int sib_host(void);
+u16 sib_lid_base(void);
 
 #endif /* SIB_H */

@@ -36,6 +36,18 @@ static bool parent = true;
 module_param(parent, bool, 0444);
 MODULE_PARM_DESC(parent, "Give each HCA a parent bus device, platform device softib.N (default Y), as a PCI function is for a real HCA; N leaves the HCAs parentless");
 
+static int host;
+module_param(host, int, 0444);
+MODULE_PARM_DESC(host, "This host's number on a two-host fabric, 0..15 (default 0): LIDs start at 2 + 256 * host and GUIDs carry it");
+
+static char *wire = "";
+module_param(wire, charp, 0444);
+MODULE_PARM_DESC(wire, "Network interface joining this host's fabric to another host's (default none: one host)");
+
+static int sa = -1;
+module_param(sa, int, 0444);
+MODULE_PARM_DESC(sa, "Run the subnet administrator here: 1, 0 (requests go over the wire), -1 = on host 0 only (default)");
+
 struct sib_fabric sib_fabric;
 
 /* Serialises knob writes that change port attributes or the LID table. */
@@ -114,7 +126,22 @@ struct sib_port *sib_port_by_gid(const union ib_gid *gid)
 			if (sdev->ports[p].guid == gid->global.interface_id)
 				return &sdev->ports[p];
 	}
-	return NULL;
+	return sib_net_proxy_by_guid(gid->global.interface_id);
+}
+
+int sib_host(void)
+{
+	return host;
+}
+
+bool sib_sa_local(void)
+{
+	return sa < 0 ? host == 0 : sa;
+}
+
+u16 sib_lid_base(void)
+{
+	return SIB_FIRST_LID + 256 * host;
 }
 
 u16 sib_sm_lid(void)
@@ -164,6 +191,10 @@ static int sib_check_params(void)
 {
 	if (ndev < 1 || ndev > 16 || nports < 1 || nports > 8) {
 		pr_err("softib: ndev must be 1..16 and nports 1..8\n");
+		return -EINVAL;
+	}
+	if (host < 0 || host > 15 || sa < -1 || sa > 1) {
+		pr_err("softib: host must be 0..15 and sa -1, 0 or 1\n");
 		return -EINVAL;
 	}
 	if (ib_mtu_int_to_enum(mtu) == IB_MTU_256 && mtu != 256) {
@@ -238,6 +269,7 @@ static ssize_t sib_link_write(struct file *f, const char __user *ubuf,
 		sib_port_event(port, new == IB_PORT_ACTIVE ?
 			       IB_EVENT_PORT_ACTIVE : IB_EVENT_PORT_ERR);
 	mutex_unlock(&sib_knob_mutex);
+	sib_net_announce();
 	return len;
 }
 
@@ -288,6 +320,7 @@ static ssize_t sib_lid_write(struct file *f, const char __user *ubuf,
 		sib_port_event(port, IB_EVENT_LID_CHANGE);
 	}
 	mutex_unlock(&sib_knob_mutex);
+	sib_net_announce();
 	return len;
 }
 
@@ -360,6 +393,7 @@ static ssize_t sib_pkeys_write(struct file *f, const char __user *ubuf,
 	spin_unlock_irqrestore(&port->lock, flags);
 	sib_port_event(port, IB_EVENT_PKEY_CHANGE);
 	mutex_unlock(&sib_knob_mutex);
+	sib_net_announce();
 	return len;
 }
 
@@ -486,6 +520,7 @@ static void sib_debugfs_init(void)
 	debugfs_create_u32("corrupt_ppm", 0600, root, &sib_fabric.corrupt_ppm);
 	debugfs_create_file("sm_lid", 0600, root, NULL, &sib_sm_lid_fops);
 	sib_sa_debugfs(root);
+	sib_net_debugfs(root);
 	sib_bench_debugfs(root);
 	sib_selftest_debugfs(root);
 
@@ -540,7 +575,7 @@ static int sib_dev_init_ports(struct sib_dev *sdev)
 		port->index = sdev->index * nports + p;
 		spin_lock_init(&port->lock);
 		port->state = IB_PORT_ACTIVE;
-		port->lid = SIB_FIRST_LID + port->index;
+		port->lid = sib_lid_base() + port->index;
 		port->cap_flags = IB_PORT_SYS_IMAGE_GUID_SUP |
 				  IB_PORT_CLIENT_REG_SUP;
 		/* Node GUID ends in 00, its ports in 01, 02, ... */
@@ -598,10 +633,15 @@ static struct sib_dev *sib_dev_create(int index)
 	sdev->ib.phys_port_cnt = nports;
 	sdev->ib.num_comp_vectors = 1;
 	sdev->ib.local_dma_lkey = 0;
-	sdev->ib.node_guid = cpu_to_be64(SIB_GUID_PREFIX |
+	/* Host 0 keeps the one-host GUIDs; another host's carry its number. */
+	sdev->ib.node_guid = cpu_to_be64(SIB_GUID_PREFIX | ((u64)host << 16) |
 					 ((u64)(index + 1) << 8));
-	snprintf(sdev->ib.node_desc, sizeof(sdev->ib.node_desc),
-		 "softib HCA %d", index);
+	if (host)
+		snprintf(sdev->ib.node_desc, sizeof(sdev->ib.node_desc),
+			 "softib host %d HCA %d", host, index);
+	else
+		snprintf(sdev->ib.node_desc, sizeof(sdev->ib.node_desc),
+			 "softib HCA %d", index);
 
 	atomic64_set(&sdev->cq_cqes, 0);
 	atomic64_set(&sdev->cq_events, 0);
@@ -653,6 +693,8 @@ static void sib_teardown(void)
 	for (d = 0; d < sib_fabric.ndev; d++)
 		if (sib_fabric.devs[d] && sib_fabric.devs[d]->registered)
 			ib_unregister_device(&sib_fabric.devs[d]->ib);
+	/* Nothing comes in from the other host any more (it may ask the SA). */
+	sib_net_exit();
 	/* No QP is left, so nothing can be queued any more. */
 	sib_sa_exit();
 	for (d = 0; d < sib_fabric.ndev; d++)
@@ -662,6 +704,8 @@ static void sib_teardown(void)
 		if (sib_fabric.devs[d])
 			sib_dev_free(sib_fabric.devs[d]);
 	kfree(sib_fabric.devs);
+	/* After the SA, whose pending replies may name a remote requester. */
+	sib_net_free_proxies();
 	if (sib_fabric.wq)
 		destroy_workqueue(sib_fabric.wq);
 	xa_destroy(&sib_fabric.lids);
@@ -707,9 +751,18 @@ static int __init sib_init(void)
 		WRITE_ONCE(sib_fabric.devs[d], sdev);
 	}
 
+	if (*wire) {
+		ret = sib_net_init(wire);
+		if (ret)
+			goto err_teardown;
+	}
+
 	sib_debugfs_init();
 	pr_info("softib: %d HCA(s) x %d port(s), MTU %d, SM LID %u, SRQ %s\n",
 		ndev, nports, mtu, sib_fabric.sm_lid, srq ? "on" : "off");
+	if (*wire)
+		pr_info("softib: host %d, wire %s, SA %s\n", host, wire,
+			sib_sa_local() ? "here" : "on the other host");
 	return 0;
 
 err_teardown:

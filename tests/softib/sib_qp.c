@@ -158,6 +158,7 @@ void sib_qp_set_error_locked(struct sib_qp *qp)
 {
 	qp->state = IB_QPS_ERR;
 	qp->waiting = false;
+	qp->net.inflight = false;
 }
 
 /* ---- create / destroy ---- */
@@ -393,6 +394,8 @@ int sib_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 			qp->rq.count = 0;
 			qp->sq_gen++;
 			qp->waiting = false;
+			qp->net.inflight = false;
+			qp->net.rx_held = false;
 			qp->sq_hung = false;
 			qp->last_wqe_raised = false;
 			break;

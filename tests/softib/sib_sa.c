@@ -173,8 +173,13 @@ static void sib_sa_deliver(struct sib_port *port, void *mad)
 		.num_sge = 1,
 		.len = IB_MGMT_MAD_SIZE,
 	};
-	struct sib_qp *qp1 = sib_qp_get(port, 1);
+	struct sib_qp *qp1;
 
+	if (port->remote) {	/* a requester on the other host */
+		sib_net_send_ud(&pkt, READ_ONCE(port->lid), 1);
+		return;
+	}
+	qp1 = sib_qp_get(port, 1);
 	if (!qp1) {
 		sib_count(port, SIB_CNT_DROP_NO_QP, 1);
 		return;

@@ -591,6 +591,11 @@ void sib_wire_smp(struct sib_port *sport, const struct sib_pkt *pkt, u16 dlid)
 			sib_count(sport, SIB_CNT_DROP_NO_ROUTE, 1);
 			break;
 		}
+		/* Subnet management stays on each host (Documentation/softib.md). */
+		if (dport->remote) {
+			sib_count(sport, SIB_CNT_DROP_SMP, 1);
+			break;
+		}
 		sib_smp_deliver(dport, slid, smp);
 		break;
 	default:

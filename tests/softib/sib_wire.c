@@ -26,6 +26,8 @@ enum sib_xmit_result {
 	SIB_XMIT_DONE,		/* wc status in *status */
 	SIB_XMIT_TIMEOUT,	/* RC: no ACK, retry */
 	SIB_XMIT_RNR,		/* RC: RNR NAK, retry */
+	SIB_XMIT_PENDING,	/* RC: sent to the other host, reply awaited */
+	SIB_XMIT_RESEND,	/* RC: the other host's ACK timed out: resend now */
 };
 
 bool sib_wire_random(u32 ppm)
@@ -51,7 +53,7 @@ static void sib_sg_iter_init(struct sib_sg_iter *it, const struct ib_sge *sge,
 	it->off = 0;
 }
 
-static u32 sib_sg_capacity(const struct ib_sge *sge, u32 num)
+u32 sib_sg_len(const struct ib_sge *sge, u32 num)
 {
 	u32 i, n = 0;
 
@@ -115,6 +117,51 @@ static void sib_sg_copy(struct sib_sg_iter *dst, struct sib_sg_iter *src,
 	}
 }
 
+/* Write @len bytes at byte @off of an SGE list (the caller checked room). */
+void sib_sg_put(const struct ib_sge *sge, u32 num, u32 off, const void *src,
+		u32 len)
+{
+	struct sib_sg_iter it;
+
+	sib_sg_iter_init(&it, sge, num);
+	while (off) {
+		u32 n;
+
+		if (!sib_sg_next(&it, off, &n))
+			return;
+		sib_sg_advance(&it, n);
+		off -= n;
+	}
+	sib_sg_write(&it, src, len);
+}
+
+/* Gather @len bytes from byte @off of an SGE list into @dst. */
+void sib_sg_get(void *dst, const struct ib_sge *sge, u32 num, u32 off, u32 len)
+{
+	struct sib_sg_iter it;
+
+	sib_sg_iter_init(&it, sge, num);
+	while (off) {
+		u32 n;
+
+		if (!sib_sg_next(&it, off, &n))
+			return;
+		sib_sg_advance(&it, n);
+		off -= n;
+	}
+	while (len) {
+		u32 n;
+		void *s = sib_sg_next(&it, len, &n);
+
+		if (!s)
+			return;
+		memcpy(dst, s, n);
+		sib_sg_advance(&it, n);
+		dst += n;
+		len -= n;
+	}
+}
+
 /* ---- receive side ---- */
 
 /* Take a receive WQE of @qp (from its SRQ if it has one). */
@@ -130,12 +177,6 @@ static bool sib_take_rwqe(struct sib_qp *qp, struct sib_rwqe *out)
 	spin_unlock_irqrestore(&qp->lock, flags);
 	return got;
 }
-
-/* A receive WQE copied out of its ring, with room for the longest SGE list. */
-struct sib_rwqe_buf {
-	struct sib_rwqe w;
-	struct ib_sge sge[SIB_MAX_SGE];
-};
 
 static void sib_complete_recv(struct sib_qp *dqp, struct ib_wc *wc)
 {
@@ -220,7 +261,7 @@ void sib_wire_deliver_ud(struct sib_qp *dqp, struct sib_port *dport,
 	wc.pkey_index = pkey_index;
 	wc.port_num = dport->port_num;
 
-	if (sib_sg_capacity(rb.w.sge, rb.w.num_sge) < wc.byte_len) {
+	if (sib_sg_len(rb.w.sge, rb.w.num_sge) < wc.byte_len) {
 		wc.status = IB_WC_LOC_LEN_ERR;
 		sib_count(dport, SIB_CNT_DROP_LEN, 1);
 	} else {
@@ -275,16 +316,21 @@ static bool sib_wire_fault(struct sib_port *sport)
 	return false;
 }
 
-static void sib_xmit_mcast(struct sib_pkt *pkt, const struct sib_swqe *w)
+/*
+ * Every QP of this host attached to the group (by MGID when the packet has
+ * a GRH, else by MLID).  @sport counts a group without members: the
+ * sender's port, or NULL for a packet from the other host.
+ */
+void sib_wire_mcast_fanout(struct sib_port *sport, const struct sib_pkt *pkt,
+			   u16 dlid)
 {
 	struct sib_qp *qps[SIB_MAX_MCAST_QP];
 	int i, n;
 
-	n = sib_mcast_snapshot(w->has_grh ? &w->dgid : NULL, w->dlid, qps,
+	n = sib_mcast_snapshot(pkt->has_grh ? &pkt->grh.dgid : NULL, dlid, qps,
 			       ARRAY_SIZE(qps));
-	if (!n)
-		sib_count(pkt->sport, SIB_CNT_DROP_NO_GROUP, 1);
-	sib_count(pkt->sport, SIB_CNT_MCAST_TX, 1);
+	if (!n && sport)
+		sib_count(sport, SIB_CNT_DROP_NO_GROUP, 1);
 	for (i = 0; i < n; i++) {
 		struct sib_port *dport = sib_port(qps[i]->sdev,
 						  READ_ONCE(qps[i]->port_num));
@@ -293,6 +339,15 @@ static void sib_xmit_mcast(struct sib_pkt *pkt, const struct sib_swqe *w)
 		sib_wire_deliver_ud(qps[i], dport, pkt);
 		sib_qp_put(qps[i]);
 	}
+}
+
+static void sib_xmit_mcast(struct sib_pkt *pkt, const struct sib_swqe *w)
+{
+	sib_count(pkt->sport, SIB_CNT_MCAST_TX, 1);
+	sib_wire_mcast_fanout(pkt->sport, pkt, w->dlid);
+	/* The other host fans it out to its own members. */
+	if (sib_net_attached())
+		sib_net_send_ud(pkt, w->dlid, SIB_MCAST_QPN);
 }
 
 static enum ib_wc_status sib_xmit_ud(struct sib_qp *qp, struct sib_port *sport,
@@ -345,7 +400,12 @@ static enum ib_wc_status sib_xmit_ud(struct sib_qp *qp, struct sib_port *sport,
 		sib_build_grh(&pkt, w);
 
 	if (qp->ibqp.qp_type == IB_QPT_GSI && w->dlid == sib_sm_lid()) {
-		sib_sa_request(sport, &pkt);
+		if (sib_sa_local())
+			sib_sa_request(sport, &pkt);
+		else if (sib_net_attached())	/* the SA is on the other host */
+			sib_net_send_ud(&pkt, w->dlid, 1);
+		else
+			sib_count(sport, SIB_CNT_DROP_NO_ROUTE, 1);
 		return IB_WC_SUCCESS;
 	}
 
@@ -363,6 +423,13 @@ static enum ib_wc_status sib_xmit_ud(struct sib_qp *qp, struct sib_port *sport,
 	dport = sib_port_by_lid(w->dlid);
 	if (!dport) {
 		sib_count(sport, SIB_CNT_DROP_NO_ROUTE, 1);
+		return IB_WC_SUCCESS;
+	}
+	if (dport->remote) {
+		if (READ_ONCE(dport->state) != IB_PORT_ACTIVE)
+			sib_count(sport, SIB_CNT_DROP_LINK_DOWN, 1);
+		else
+			sib_net_send_ud(&pkt, w->dlid, w->remote_qpn);
 		return IB_WC_SUCCESS;
 	}
 	dqp = sib_qp_get(dport, w->remote_qpn);
@@ -391,13 +458,14 @@ static enum sib_xmit_result sib_xmit_rc(struct sib_qp *qp,
 	struct sib_port *dport;
 	struct sib_qp *dqp;
 	unsigned long flags;
-	u32 dest_qpn;
+	u32 dest_qpn, psn;
 	u16 dlid, pkey_index;
 	bool ok;
 
 	spin_lock_irqsave(&qp->lock, flags);
 	dlid = qp->av.dlid;
 	dest_qpn = qp->dest_qpn;
+	psn = qp->sq_psn;
 	spin_unlock_irqrestore(&qp->lock, flags);
 
 	if (READ_ONCE(sport->state) != IB_PORT_ACTIVE) {
@@ -415,6 +483,11 @@ static enum sib_xmit_result sib_xmit_rc(struct sib_qp *qp,
 	}
 	if (sib_wire_fault(sport))
 		return SIB_XMIT_TIMEOUT;
+
+	if (dport->remote) {
+		sib_net_send_rc(qp, sport, dlid, dest_qpn, psn, w);
+		return SIB_XMIT_PENDING;
+	}
 
 	dqp = sib_qp_get(dport, dest_qpn);
 	if (!dqp) {
@@ -451,7 +524,7 @@ static enum sib_xmit_result sib_xmit_rc(struct sib_qp *qp,
 	wc.pkey_index = pkey_index;
 	wc.port_num = dport->port_num;
 
-	if (sib_sg_capacity(rb.w.sge, rb.w.num_sge) < w->length) {
+	if (sib_sg_len(rb.w.sge, rb.w.num_sge) < w->length) {
 		/* Responder: local length error; requester: remote invalid request. */
 		wc.status = IB_WC_LOC_LEN_ERR;
 		sib_count(dport, SIB_CNT_DROP_LEN, 1);
@@ -526,6 +599,12 @@ static void sib_qp_flush(struct sib_qp *qp)
 		qp->sq.count--;
 	}
 	wc.opcode = IB_WC_RECV;
+	/* A message from the other host was arriving into this one. */
+	if (qp->net.rx_held) {
+		qp->net.rx_held = false;
+		wc.wr_id = qp->net.rx.w.wr_id;
+		notify_r |= sib_cq_push(rcq, &wc);
+	}
 	while (qp->rq.count) {
 		struct sib_rwqe *w = sib_queue_slot(&qp->rq, 0);
 
@@ -551,7 +630,7 @@ static void sib_qp_flush(struct sib_qp *qp)
 }
 
 /* IBA 9.7.5.2.8 RNR timer encoding, in microseconds. */
-static unsigned long sib_rnr_usecs(u8 t)
+unsigned long sib_rnr_usecs(u8 t)
 {
 	static const u32 us[32] = {
 		655360, 10, 20, 30, 40, 60, 80, 120, 160, 240, 320, 480, 640,
@@ -620,12 +699,38 @@ static bool sib_qp_process(struct sib_qp *qp, int budget)
 		w = sib_queue_slot(&qp->sq, 0);
 		gen = qp->sq_gen;
 		sport = sib_port(qp->sdev, qp->port_num);
-		spin_unlock_irqrestore(&qp->lock, flags);
 
-		if (sib_qp_is_ud(qp))
-			status = sib_xmit_ud(qp, sport, w);
-		else
-			res = sib_xmit_rc(qp, sport, w, &status, &rnr_timer);
+		if (qp->net.inflight) {
+			/* The other host answered, or the ACK timer fired. */
+			qp->net.inflight = false;
+			switch (qp->net.reply) {
+			case SIB_NET_REPLY_ACK:
+				res = SIB_XMIT_DONE;
+				sib_count(sport, SIB_CNT_TX_PKTS, 1);
+				sib_count(sport, SIB_CNT_TX_BYTES, w->length);
+				break;
+			case SIB_NET_REPLY_INV:
+				status = IB_WC_REM_INV_REQ_ERR;
+				break;
+			case SIB_NET_REPLY_RNR:
+				res = SIB_XMIT_RNR;
+				rnr_timer = qp->net.rnr_timer;
+				break;
+			default:
+				res = SIB_XMIT_RESEND;
+				break;
+			}
+			spin_unlock_irqrestore(&qp->lock, flags);
+		} else {
+			spin_unlock_irqrestore(&qp->lock, flags);
+			if (sib_qp_is_ud(qp))
+				status = sib_xmit_ud(qp, sport, w);
+			else
+				res = sib_xmit_rc(qp, sport, w, &status,
+						  &rnr_timer);
+			if (res == SIB_XMIT_PENDING)
+				return false;	/* sib_net_send_rc armed the wait */
+		}
 
 		spin_lock_irqsave(&qp->lock, flags);
 		if (gen != qp->sq_gen || qp->state == IB_QPS_RESET) {
@@ -650,6 +755,15 @@ static bool sib_qp_process(struct sib_qp *qp, int budget)
 				return false;
 			}
 			status = IB_WC_RNR_RETRY_EXC_ERR;
+		} else if (res == SIB_XMIT_RESEND) {
+			/* The ACK timeout already passed: send again at once. */
+			if (qp->retry_left) {
+				qp->retry_left--;
+				sib_count(sport, SIB_CNT_RC_RETRY, 1);
+				spin_unlock_irqrestore(&qp->lock, flags);
+				continue;
+			}
+			status = IB_WC_RETRY_EXC_ERR;
 		} else if (res == SIB_XMIT_TIMEOUT) {
 			if (qp->retry_left) {
 				/* Local ACK timeout: 4.096 us * 2^timeout, capped. */
@@ -680,6 +794,9 @@ static bool sib_qp_process(struct sib_qp *qp, int budget)
 		}
 		qp->sq.head = (qp->sq.head + 1) % qp->sq.size;
 		qp->sq.count--;
+		/* Message sequence numbers of the two-host wire (per message). */
+		if (!sib_qp_is_ud(qp))
+			qp->sq_psn = (qp->sq_psn + 1) & 0xffffff;
 		if (status != IB_WC_SUCCESS && !sib_qp_is_ud(qp)) {
 			sib_count(sport, SIB_CNT_RC_ERR, 1);
 			sib_qp_set_error_locked(qp);

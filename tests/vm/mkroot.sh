@@ -10,6 +10,7 @@
 # under /vmtest.
 #
 # usage: mkroot.sh KVER OUT.cpio
+# VMTEST_KODIR=DIR takes ib_ipoib.ko and tests/softib/softib.ko from DIR.
 # VMTEST_MODBASE=DIR takes the kernel's modules from DIR/lib/modules/KVER
 # (a kernel built by scripts/debug-kernel.sh) instead of /lib/modules/KVER.
 set -euo pipefail
@@ -70,8 +71,11 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 echo vm >"$root/etc/hostname"
 
 # Kernel modules: the InfiniBand stack and what it depends on; veth for
-# the forwarding tests.
-want="ib_core ib_cm ib_umad ib_uverbs rdma_cm rdma_ucm ib_ipoib veth"
+# the forwarding tests; virtio-net (virtio_pci, virtio_net and their
+# dependencies: failover, net_failover, virtio, virtio_ring) for the NIC
+# between the two VMs of a two-host boot, which alone loads them (the init,
+# by modprobe). Built-in ones (6.12's virtio, virtio_pci) are not copied.
+want="ib_core ib_cm ib_umad ib_uverbs rdma_cm rdma_ucm ib_ipoib veth virtio_pci virtio_net"
 declare -A seen=()
 resolve() {
 	local m=$1 path dep
@@ -94,9 +98,12 @@ find "$root/lib/modules" -name '*.ko.xz' -exec xz -d {} +
 cp "$base$mods"/modules.builtin "$base$mods"/modules.builtin.modinfo "$base$mods"/modules.order "$root$mods/" 2>/dev/null || true
 
 # Ours. ib_ipoib.ko under updates/ takes precedence over the in-tree one.
+# VMTEST_KODIR: a tree whose modules were built for KVER when this one's
+# are built for another kernel (tests/vm/run --kver-b).
+kodir=${VMTEST_KODIR:-$top}
 mkdir -p "$root$mods/updates" "$root$mods/extra"
-cp "$top/ib_ipoib.ko" "$root$mods/updates/ib_ipoib.ko"
-[ -f "$top/tests/softib/softib.ko" ] && cp "$top/tests/softib/softib.ko" "$root$mods/extra/softib.ko"
+cp "$kodir/ib_ipoib.ko" "$root$mods/updates/ib_ipoib.ko"
+[ -f "$kodir/tests/softib/softib.ko" ] && cp "$kodir/tests/softib/softib.ko" "$root$mods/extra/softib.ko"
 depmod -b "$root" "$kver"
 
 # Tests and the init.
