@@ -117,21 +117,28 @@ static void sib_sg_copy(struct sib_sg_iter *dst, struct sib_sg_iter *src,
 	}
 }
 
+/* An iterator at byte @off of an SGE list (at its end if shorter). */
+static void sib_sg_iter_at(struct sib_sg_iter *it, const struct ib_sge *sge,
+			   u32 num, u32 off)
+{
+	sib_sg_iter_init(it, sge, num);
+	while (off) {
+		u32 n;
+
+		if (!sib_sg_next(it, off, &n))
+			return;
+		sib_sg_advance(it, n);
+		off -= n;
+	}
+}
+
 /* Write @len bytes at byte @off of an SGE list (the caller checked room). */
 void sib_sg_put(const struct ib_sge *sge, u32 num, u32 off, const void *src,
 		u32 len)
 {
 	struct sib_sg_iter it;
 
-	sib_sg_iter_init(&it, sge, num);
-	while (off) {
-		u32 n;
-
-		if (!sib_sg_next(&it, off, &n))
-			return;
-		sib_sg_advance(&it, n);
-		off -= n;
-	}
+	sib_sg_iter_at(&it, sge, num, off);
 	sib_sg_write(&it, src, len);
 }
 
@@ -140,15 +147,7 @@ void sib_sg_get(void *dst, const struct ib_sge *sge, u32 num, u32 off, u32 len)
 {
 	struct sib_sg_iter it;
 
-	sib_sg_iter_init(&it, sge, num);
-	while (off) {
-		u32 n;
-
-		if (!sib_sg_next(&it, off, &n))
-			return;
-		sib_sg_advance(&it, n);
-		off -= n;
-	}
+	sib_sg_iter_at(&it, sge, num, off);
 	while (len) {
 		u32 n;
 		void *s = sib_sg_next(&it, len, &n);
