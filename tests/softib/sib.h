@@ -466,6 +466,8 @@ void sib_dev_work(struct work_struct *work);
 void sib_qp_retry_timer(struct timer_list *t);
 void sib_wire_deliver_ud(struct sib_qp *dqp, struct sib_port *dport,
 			 const struct sib_pkt *pkt);
+void sib_wire_deliver_qpn(struct sib_port *dport, u32 qpn,
+			  const struct sib_pkt *pkt);
 bool sib_wire_random(u32 ppm);
 
 /* sib_sma.c */

@@ -81,7 +81,6 @@ static void sib_inject_deliver(struct sib_port *port,
 	struct sib_pkt pkt = {};
 	u32 dqpn = le32_to_cpu(h->dqpn);
 	u16 dlid = le16_to_cpu(h->dlid);
-	struct sib_qp *qp;
 
 	pkt.sport = port;
 	pkt.slid = le16_to_cpu(h->slid);
@@ -105,13 +104,7 @@ static void sib_inject_deliver(struct sib_port *port,
 		sib_inject_mcast(port, &pkt, dlid);
 		return;
 	}
-	qp = sib_qp_get(port, dqpn);
-	if (!qp) {
-		sib_count(port, SIB_CNT_DROP_NO_QP, 1);
-		return;
-	}
-	sib_wire_deliver_ud(qp, port, &pkt);
-	sib_qp_put(qp);
+	sib_wire_deliver_qpn(port, dqpn, &pkt);
 }
 
 static ssize_t sib_inject_write(struct file *f, const char __user *ubuf,

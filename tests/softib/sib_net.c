@@ -534,7 +534,6 @@ static void sib_net_rx_ud(const struct sib_net_hdr *h, const void *grh,
 	u16 dlid = be16_to_cpu(h->dlid);
 	u32 dqpn = be32_to_cpu(h->dst_qpn);
 	struct sib_port *dport;
-	struct sib_qp *dqp;
 
 	/* SMPs stay on their host; no UD message exceeds the IB MTU. */
 	if (dqpn == 0 || pkt.src_qpn == 0 || len > (u32)sib_mtu_bytes()) {
@@ -568,15 +567,8 @@ static void sib_net_rx_ud(const struct sib_net_hdr *h, const void *grh,
 	}
 
 	dport = sib_net_local_port(dlid);
-	if (!dport)
-		return;
-	dqp = sib_qp_get(dport, dqpn);
-	if (!dqp) {
-		sib_count(dport, SIB_CNT_DROP_NO_QP, 1);
-		return;
-	}
-	sib_wire_deliver_ud(dqp, dport, &pkt);
-	sib_qp_put(dqp);
+	if (dport)
+		sib_wire_deliver_qpn(dport, dqpn, &pkt);
 }
 
 /* Take a receive WQE of RC @qp (from its SRQ if it has one). */

@@ -285,6 +285,20 @@ void sib_wire_deliver_ud(struct sib_qp *dqp, struct sib_port *dport,
 	sib_complete_recv(dqp, &wc);
 }
 
+/* Deliver to QP @qpn of @dport, or count the packet as for no QP. */
+void sib_wire_deliver_qpn(struct sib_port *dport, u32 qpn,
+			  const struct sib_pkt *pkt)
+{
+	struct sib_qp *dqp = sib_qp_get(dport, qpn);
+
+	if (!dqp) {
+		sib_count(dport, SIB_CNT_DROP_NO_QP, 1);
+		return;
+	}
+	sib_wire_deliver_ud(dqp, dport, pkt);
+	sib_qp_put(dqp);
+}
+
 /* ---- send side ---- */
 
 static void sib_build_grh(struct sib_pkt *pkt, const struct sib_swqe *w)
@@ -354,7 +368,6 @@ static enum ib_wc_status sib_xmit_ud(struct sib_qp *qp, struct sib_port *sport,
 {
 	struct sib_pkt pkt = {};
 	struct sib_port *dport;
-	struct sib_qp *dqp;
 	unsigned long flags;
 	u16 pkey_index;
 
@@ -431,13 +444,7 @@ static enum ib_wc_status sib_xmit_ud(struct sib_qp *qp, struct sib_port *sport,
 			sib_net_send_ud(&pkt, w->dlid, w->remote_qpn);
 		return IB_WC_SUCCESS;
 	}
-	dqp = sib_qp_get(dport, w->remote_qpn);
-	if (!dqp) {
-		sib_count(dport, SIB_CNT_DROP_NO_QP, 1);
-		return IB_WC_SUCCESS;
-	}
-	sib_wire_deliver_ud(dqp, dport, &pkt);
-	sib_qp_put(dqp);
+	sib_wire_deliver_qpn(dport, w->remote_qpn, &pkt);
 	return IB_WC_SUCCESS;
 }
 
