@@ -37,8 +37,6 @@ failed=0
 # The driver a column stands for, on both hosts.
 drv_of() { if [ "$1" = stock ] || [ "$OURS" = stock ]; then echo stock; else echo ours; fi; }
 
-ix_ipoib_gone() { rmmod ib_ipoib 2>/dev/null; [ ! -d /sys/module/ib_ipoib ]; }
-
 # iperf3 A -> B for SECS; prints the receiver's Mbit/s (empty on failure).
 b2_iperf() {
 	ixb ix_iperf_server
@@ -66,7 +64,9 @@ run_driver() {
 	else
 		echo "  $_c: connected mode failed"
 	fi
-	wait_until 30 ix_ipoib_gone && ixb wait_until 30 ix_ipoib_gone
+	# ixb runs on B with lib-interop.sh alone: the function must live there.
+	wait_until 30 ix_ipoib_gone || { echo "  $_c: A: ib_ipoib did not unload"; return 1; }
+	ixb wait_until 30 ix_ipoib_gone || { echo "  $_c: B: ib_ipoib did not unload"; return 1; }
 }
 
 ix_clean

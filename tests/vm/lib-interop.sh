@@ -30,6 +30,9 @@ ix_clean() {
 	true
 }
 
+# The driver unloaded (for a test or bench that loads the other one next).
+ix_ipoib_gone() { rmmod ib_ipoib 2>/dev/null; [ ! -d /sys/module/ib_ipoib ]; }
+
 ix_fabric() {
 	grep -q '^softib ' /proc/modules && return 0
 	modprobe softib ndev=1 wire=eth0 host="$1"
