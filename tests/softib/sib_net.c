@@ -113,7 +113,10 @@ struct sib_proxy {
 	X(DROP_ROUTE, drop_no_route)	/* not for a port of ours */	\
 	X(RC_DUP, rc_duplicates)	/* message placed before */	\
 	X(RC_RESEND, rc_resent)		/* ACK timeouts */		\
-	X(HELLO_RX, hello_rx)
+	X(HELLO_RX, hello_rx)						\
+	X(FAULT_SEG, fault_dropped_segments)				\
+	X(FAULT_ACK, fault_dropped_acks)				\
+	X(FAULT_RNR, fault_rnr_naks)
 
 #define SIB_NET_STAT_ENUM(id, name) SIB_NET_##id,
 enum { SIB_NET_STATS(SIB_NET_STAT_ENUM) SIB_NET_NSTATS };
@@ -142,6 +145,14 @@ static struct {
 	struct mutex proxy_mutex;	/* proxy updates */
 
 	atomic64_t stat[SIB_NET_NSTATS];
+
+	/*
+	 * Deterministic RC faults for tests (debugfs wire_fault): the next N
+	 * outgoing RC segments or ACKs are dropped, the next N incoming RC
+	 * messages are answered RNR NAK as if no receive WQE were posted.
+	 * Random loss (drop_ppm) cannot say which recovery path ran.
+	 */
+	atomic_t drop_segments, drop_acks, rnr;
 } sib_net = {
 	.lock = __SPIN_LOCK_UNLOCKED(sib_net.lock),
 	.proxies = LIST_HEAD_INIT(sib_net.proxies),
@@ -276,7 +287,10 @@ void sib_net_send_rc(struct sib_qp *qp, struct sib_port *sport, u16 dlid,
 		h.offset = cpu_to_be32(off);
 		h.len = cpu_to_be32(n);
 		sib_count(sport, SIB_CNT_NET_TX, 1);
-		sib_net_xmit(&h, NULL, w->sge, w->num_sge, off, n);
+		if (atomic_dec_if_positive(&sib_net.drop_segments) >= 0)
+			sib_net_stat(SIB_NET_FAULT_SEG, 1);
+		else
+			sib_net_xmit(&h, NULL, w->sge, w->num_sge, off, n);
 		off += n;
 	} while (off < w->length);
 }
@@ -286,6 +300,11 @@ static void sib_net_reply(const struct sib_net_hdr *req, u8 reply,
 {
 	struct sib_net_hdr h;
 
+	if (reply == SIB_NET_REPLY_ACK &&
+	    atomic_dec_if_positive(&sib_net.drop_acks) >= 0) {
+		sib_net_stat(SIB_NET_FAULT_ACK, 1);
+		return;
+	}
 	sib_net_hdr_init(&h, SIB_NET_RC_REPLY);
 	h.slid = req->dlid;
 	h.dlid = req->slid;
@@ -639,10 +658,14 @@ static void sib_net_rx_rc(const struct sib_net_hdr *h, const void *data,
 	if (psn != dqp->rq_psn)
 		goto unlock;
 	if (off == 0 && !(dqp->net.rx_held && dqp->net.rx_psn == psn)) {
-		bool got;
+		bool got = false, fault;
 
 		spin_unlock_irqrestore(&dqp->lock, flags);
-		got = sib_net_take_rwqe(dqp, &rb);
+		fault = atomic_dec_if_positive(&sib_net.rnr) >= 0;
+		if (fault)
+			sib_net_stat(SIB_NET_FAULT_RNR, 1);
+		else
+			got = sib_net_take_rwqe(dqp, &rb);
 		spin_lock_irqsave(&dqp->lock, flags);
 		if (!got) {
 			if (sib_net_rc_ok(dqp, h)) {
@@ -967,7 +990,57 @@ static int sib_net_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(sib_net);
 
+static int sib_net_fault_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "drop_segments %d\ndrop_acks %d\nrnr %d\n",
+		   atomic_read(&sib_net.drop_segments),
+		   atomic_read(&sib_net.drop_acks), atomic_read(&sib_net.rnr));
+	return 0;
+}
+
+static int sib_net_fault_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, sib_net_fault_show, NULL);
+}
+
+/* "drop_segments N", "drop_acks N" or "rnr N": arm the next N faults. */
+static ssize_t sib_net_fault_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	char buf[48], what[16];
+	atomic_t *v;
+	int n;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sscanf(buf, "%15s %d", what, &n) != 2 || n < 0 || n > 1000)
+		return -EINVAL;
+	if (!strcmp(what, "drop_segments"))
+		v = &sib_net.drop_segments;
+	else if (!strcmp(what, "drop_acks"))
+		v = &sib_net.drop_acks;
+	else if (!strcmp(what, "rnr"))
+		v = &sib_net.rnr;
+	else
+		return -EINVAL;
+	atomic_set(v, n);
+	return count;
+}
+
+static const struct file_operations sib_net_fault_fops = {
+	.owner = THIS_MODULE,
+	.open = sib_net_fault_open,
+	.read = seq_read,
+	.write = sib_net_fault_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 void sib_net_debugfs(struct dentry *dir)
 {
 	debugfs_create_file("wire", 0400, dir, NULL, &sib_net_fops);
+	debugfs_create_file("wire_fault", 0600, dir, NULL, &sib_net_fault_fops);
 }

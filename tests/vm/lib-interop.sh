@@ -242,4 +242,48 @@ ix_extras() {
 	check "$_l: B's ib0 carrier again" ixb wait_until 60 ix_carrier
 	check "$_l: ping A -> B after the flap (within 60 s)" wait_until 60 ping -c 1 -W 2 $IX_B4
 	check "$_l: ping B -> A after the flap" ixb wait_until 60 ping -c 1 -W 2 $IX_A4
+	ix_rc_faults
+}
+
+ix_fault_count() { sed -n "s/^$1 //p" $IX_SIB/wire; }
+
+# ix_rc_fault HOST KNOB COUNTER: arm one fault of softib's wire_fault
+# knob on HOST (A|B) and wait until the wire counted it.
+ix_rc_fault() {
+	if [ "$1" = B ]; then _f0=$(ixb ix_fault_count "$3"); else _f0=$(ix_fault_count "$3"); fi
+	if [ "$1" = B ]; then ixb "echo '$2 1' >$IX_SIB/wire_fault"; else echo "$2 1" >$IX_SIB/wire_fault; fi || return 1
+	# 30000-byte pings both ways until the fault was hit (one suffices;
+	# the knob waits for the direction it acts on).
+	for _i in 1 2 3 4 5; do
+		ping -c 1 -W 2 -s 30000 $IX_B4 >/dev/null 2>&1
+		ixb ping -c 1 -W 2 -s 30000 $IX_A4 >/dev/null 2>&1
+		if [ "$1" = B ]; then _f=$(ixb ix_fault_count "$3"); else _f=$(ix_fault_count "$3"); fi
+		[ "${_f:-0}" -gt "${_f0:-0}" ] && return 0
+	done
+	echo "$1: $3 stayed at ${_f0:-?}"
+	return 1
+}
+
+# RC faults between the hosts, connected mode on both sides. IPoIB asks
+# ib_cm for no RC retries (retry_count and rnr_retry_count 0, as RFC 4755
+# advises; in-tree and ours alike), so a lost segment, a lost ACK or an
+# RNR NAK fails the sending connection (retry or RNR retry exceeded after
+# the wire's ACK timeout): the driver must drop it and reconnect on the
+# next packet, with no splat on either host.
+ix_rc_faults() {
+	_l="$DRV_A <-> $DRV_B, RC faults"
+	check "$_l: connected mode on both" ix_modes connected connected
+	check "$_l: 30000-byte pings both ways" ix_ping $IX_B4 -s 30000
+	check "$_l: (B -> A)" ixb ix_ping $IX_A4 -s 30000
+	# A's segment lost: $DRV_A's connection to B fails (ACK timeout).
+	check "$_l: one RC segment from A dropped" ix_rc_fault A drop_segments fault_dropped_segments
+	check "$_l: A -> B recovers (new connection)" ix_ping $IX_B4 -s 30000
+	# B's ACK lost: the message was placed on B, $DRV_A still sees a timeout.
+	check "$_l: one RC ACK from B dropped" ix_rc_fault B drop_acks fault_dropped_acks
+	check "$_l: A -> B recovers after the lost ACK" ix_ping $IX_B4 -s 30000
+	# A answers RNR NAK: $DRV_B's connection to A fails (RNR retries 0).
+	check "$_l: one RNR NAK from A" ix_rc_fault A rnr fault_rnr_naks
+	check "$_l: B -> A recovers after the RNR NAK" ixb ix_ping $IX_A4 -s 30000
+	check "$_l: A -> B still answered" ix_ping $IX_B4 -s 30000
+	check "$_l: back to datagram mode" ix_modes datagram datagram
 }
