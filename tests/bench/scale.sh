@@ -18,7 +18,8 @@
 #   pps_N    udpspray: 64-byte UDP datagrams round-robin to the N
 #            addresses for bench_secs; packets/s that reached softib's
 #            sink (what the driver put on the wire)
-#   slab     at N = 10000: Slab growth (caches shrunk first) over the
+#   slab     at N = 10000: growth of the live slab objects' bytes
+#            (/proc/slabinfo, caches shrunk first) over the
 #            9000 new destinations, per destination, in bytes: in all,
 #            after ip -batch (the stack's neighbours, which include the
 #            driver's neigh_priv_len) and over the warm-up (the driver's
@@ -27,8 +28,9 @@
 #            drivers reap their neighbours idle for 2 G, every G), ping
 #            ib0 -> ib1 every 10 ms for 3 G + 2 s, in which every one of
 #            the 10,000 neighbours becomes reapable and is reaped: the
-#            average and maximum rtt, and the Slab freed per destination
-#            (the entries really went); then the same pings again, with
+#            average and maximum rtt, and the slab bytes freed per
+#            destination, with the caches that shrank most (the entries
+#            really went); then the same pings again, with
 #            nothing left to reap, as the reference.
 # The neighbour tables are sized at load from gc_thresh3 (in-tree; ours
 # mirrors it), so gc_thresh1/2/3 are raised before either driver loads.
@@ -79,11 +81,18 @@ addr() { echo $(($1 + 1)) | awk '{ printf "10.12.%d.%d\n", int($1 / 256), $1 % 2
 # paths takes longer than the bench.)
 peers_hit() { peers_stat peers_hit; }
 have_hit() { [ "$(peers_hit)" -ge "$1" ]; }
-# slab_kb: Slab in kB with every cache's per-CPU and partial slabs let go
-# first, so the figure is of live objects (Documentation/testing.md).
-slab_kb() {
+# slab_bytes [FILE]: bytes in live slab objects (active objects x object
+# size over /proc/slabinfo), every cache's per-CPU and partial slabs let
+# go first (Documentation/testing.md); FILE gets "CACHE OBJECTS" lines.
+# Finer than meminfo's Slab, which counts pages.
+slab_bytes() {
 	for f in /sys/kernel/slab/*/shrink; do echo 1 >$f 2>/dev/null; done
-	meminfo Slab
+	awk -v f="${1:-/dev/null}" 'NR > 2 { b += $2 * $4; print $1, $2 > f } END { printf "%.0f\n", b }' /proc/slabinfo
+}
+# cache_drops A B: the three caches that lost the most objects from A to B.
+cache_drops() {
+	awk 'NR == FNR { a[$1] = $2; next } a[$1] - $2 > 0 { print a[$1] - $2, $1 }' "$1" "$2" | sort -rn | head -n 3 |
+		awk '{ printf "%s%s -%s", s, $2, $1; s = ", " }'
 }
 # spray N: udpspray to the first N peers for SECS; prints "SINK_PPS SENT_PPS".
 spray() {
@@ -96,7 +105,7 @@ spray() {
 warm() {
 	neigh_batch $1 $2 >/tmp/neigh.batch
 	ip -n a -batch /tmp/neigh.batch || return 1
-	S1=$(slab_kb)
+	S1=$(slab_bytes)
 	_end=$(($(date +%s) + 600))
 	_pass=0
 	while ! have_hit $2; do
@@ -128,16 +137,16 @@ run_driver() {
 	echo 0 >$PEERS
 	prev=0 line="" bad=0
 	for n in $SIZES; do
-		s0=$(slab_kb)
+		s0=$(slab_bytes)
 		t=$(date +%s)
 		warm $prev $n || { echo "round $r $d: warm-up to $n failed"; return 1; }
-		s2=$(slab_kb)
+		s2=$(slab_bytes)
 		new=$((n - prev))
 		if [ $new -ge 1000 ]; then
-			record $d $r slab_kernel $(((S1 - s0) * 1024 / new))
-			record $d $r slab_driver $(((s2 - S1) * 1024 / new))
-			record $d $r slab_total $(((s2 - s0) * 1024 / new))
-			mem=" slab/dest kernel $(((S1 - s0) * 1024 / new)) B driver $(((s2 - S1) * 1024 / new)) B,"
+			record $d $r slab_kernel $(((S1 - s0) / new))
+			record $d $r slab_driver $(((s2 - S1) / new))
+			record $d $r slab_total $(((s2 - s0) / new))
+			mem=" slab/dest stack $(((S1 - s0) / new)) B driver $(((s2 - S1) / new)) B,"
 		else
 			mem=""
 		fi
@@ -151,9 +160,9 @@ run_driver() {
 	echo "round $r $d:$line"
 	echo "  sink: $(tr '\n' ' ' <$PEERS)"
 	# GC at MAXN entries: nothing sends to the peers from here on.
-	g0=$(slab_kb)
+	g0=$(slab_bytes /tmp/gc0)
 	v=$(pings $((3 * GC + 2)))
-	g1=$(slab_kb)
+	g1=$(slab_bytes /tmp/gc1)
 	v2=$(pings $((3 * GC + 2)))
 	if [ -n "$v" ] && [ -n "$v2" ]; then
 		set -- $v
@@ -163,8 +172,9 @@ run_driver() {
 		set -- $v2
 		record $d $r idle_avg $1
 		record $d $r idle_max $2
-		record $d $r gc_freed $(((g0 - g1) * 1024 / MAXN))
-		echo "  gc: $gcline; after: avg $1 max $2 us (lost $3); Slab $g0 -> $g1 kB ($(((g0 - g1) * 1024 / MAXN)) B per destination freed)"
+		record $d $r gc_freed $(((g0 - g1) / MAXN))
+		echo "  gc: $gcline; after: avg $1 max $2 us (lost $3); slab objects $g0 -> $g1 B" \
+			"($(((g0 - g1) / MAXN)) B per destination freed; most: $(cache_drops /tmp/gc0 /tmp/gc1))"
 	else
 		echo "  gc: pings failed"
 		bad=1
