@@ -1,7 +1,7 @@
 # The many-destinations plot of make bench (tests/bench/run):
 # gnuplot -e "dat='scale.dat'; svg='scale.svg'" scale.gp
 # dat: "destinations in-tree ours" per line (median packets/s).
-set terminal svg size 640,400 dynamic font "sans,12"
+set terminal svg size 640,400 dynamic font "sans,12" background rgb 'white'
 set output svg
 set title "64-byte UDP to N destinations (softib, instruction-counted)"
 set xlabel "destinations"
