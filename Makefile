@@ -114,8 +114,10 @@ demo:
 	tests/vm/run --demo
 
 # In-tree ib_ipoib vs ours on the test fabric, one VM boot (tests/bench):
-# make bench [BENCH_OURS=stock] [BENCH_ROUNDS=3]; table in build/bench/latest.txt
+# make bench [BENCH_OURS=stock] [BENCH_ROUNDS=3]; table in build/bench/latest.txt,
+# the many-destinations plot in build/bench/scale.svg (gnuplot)
 bench:
+	scripts/install-deps.sh
 	tests/bench/run
 
 # The fault soak (tests/vm/tests/soak.sh, which make check runs with 20

@@ -55,6 +55,11 @@
 #define SIB_GUID_PREFIX		0x0002c9fffe500000ULL	/* locally made up */
 #define SIB_SWITCH_GUID		(SIB_GUID_PREFIX | 0xff00)	/* the one switch */
 #define SIB_WORK_BUDGET		64	/* WQEs per QP before moving on */
+#define SIB_SUBNET_PREFIX	0xfe80000000000000ULL
+/* Virtual peers (peers=N, sib_peers.c): GUIDs and LIDs no port can have. */
+#define SIB_PEER_GUID_BASE	0x0002c9fffe600000ULL
+#define SIB_PEER_LID_BASE	0x8000
+#define SIB_PEERS_MAX		16384	/* LIDs 0x8000..0xbfff */
 
 /*
  * Per-port counters: name and meaning.  Shown in debugfs
@@ -490,6 +495,16 @@ void sib_sa_request(struct sib_port *port, const struct sib_pkt *pkt);
 bool sib_sa_process(struct sib_port *port, const struct ib_sa_mad *req,
 		    struct ib_sa_mad *resp);
 void sib_sa_debugfs(struct dentry *dir);
+
+/* sib_peers.c */
+int sib_peers_init(u32 count);
+void sib_peers_exit(void);
+bool sib_peer_lid(u16 lid);
+u16 sib_peer_lid_by_gid(const union ib_gid *gid);
+void sib_peer_gid(u16 lid, union ib_gid *gid);
+void sib_peer_path_answered(void);
+void sib_peer_sink(u16 lid, const struct sib_pkt *pkt);
+void sib_peers_debugfs(struct dentry *root);
 
 /* sib_bench.c, sib_selftest.c */
 void sib_bench_debugfs(struct dentry *dir);

@@ -48,6 +48,10 @@ static int sa = -1;
 module_param(sa, int, 0444);
 MODULE_PARM_DESC(sa, "Run the subnet administrator here: 1, 0 (requests go over the wire), -1 = on host 0 only (default)");
 
+static uint peers;
+module_param(peers, uint, 0444);
+MODULE_PARM_DESC(peers, "Virtual peers the SA answers path records for and the wire sinks, 0..16384 (default 0): GUIDs 0002:c9ff:fe60:0000 + i, LIDs 0x8000 + i");
+
 struct sib_fabric sib_fabric;
 
 /* Serialises knob writes that change port attributes or the LID table. */
@@ -109,7 +113,7 @@ struct sib_port *sib_port_by_lid(u16 lid)
 
 void sib_port_gid(struct sib_port *port, union ib_gid *gid)
 {
-	gid->global.subnet_prefix = cpu_to_be64(0xfe80000000000000ULL);
+	gid->global.subnet_prefix = cpu_to_be64(SIB_SUBNET_PREFIX);
 	gid->global.interface_id = port->guid;
 }
 
@@ -117,7 +121,7 @@ struct sib_port *sib_port_by_gid(const union ib_gid *gid)
 {
 	int d, p;
 
-	if (gid->global.subnet_prefix != cpu_to_be64(0xfe80000000000000ULL))
+	if (gid->global.subnet_prefix != cpu_to_be64(SIB_SUBNET_PREFIX))
 		return NULL;
 	for (d = 0; d < sib_fabric.ndev; d++) {
 		struct sib_dev *sdev = sib_fabric.devs[d];
@@ -199,6 +203,10 @@ static int sib_check_params(void)
 	}
 	if (ib_mtu_int_to_enum(mtu) == IB_MTU_256 && mtu != 256) {
 		pr_err("softib: mtu %d is not an IB MTU\n", mtu);
+		return -EINVAL;
+	}
+	if (peers > SIB_PEERS_MAX) {
+		pr_err("softib: peers must be 0..%d\n", SIB_PEERS_MAX);
 		return -EINVAL;
 	}
 	if (sib_parse_pkeys()) {
@@ -304,6 +312,8 @@ static ssize_t sib_lid_write(struct file *f, const char __user *ubuf,
 		return ret;
 	if (lid == 0 || lid >= SIB_MCAST_LID_BASE || lid == sib_sm_lid())
 		return -EINVAL;
+	if (sib_peer_lid(lid))
+		return -EADDRINUSE;
 
 	mutex_lock(&sib_knob_mutex);
 	old = port->lid;
@@ -451,7 +461,7 @@ static ssize_t sib_sm_lid_write(struct file *f, const char __user *ubuf,
 		return -EINVAL;
 
 	mutex_lock(&sib_knob_mutex);
-	if (xa_load(&sib_fabric.lids, lid)) {
+	if (xa_load(&sib_fabric.lids, lid) || sib_peer_lid(lid)) {
 		mutex_unlock(&sib_knob_mutex);
 		return -EADDRINUSE;
 	}
@@ -520,6 +530,7 @@ static void sib_debugfs_init(void)
 	debugfs_create_u32("corrupt_ppm", 0600, root, &sib_fabric.corrupt_ppm);
 	debugfs_create_file("sm_lid", 0600, root, NULL, &sib_sm_lid_fops);
 	sib_sa_debugfs(root);
+	sib_peers_debugfs(root);
 	sib_net_debugfs(root);
 	sib_bench_debugfs(root);
 	sib_selftest_debugfs(root);
@@ -709,6 +720,7 @@ static void sib_teardown(void)
 	if (sib_fabric.wq)
 		destroy_workqueue(sib_fabric.wq);
 	xa_destroy(&sib_fabric.lids);
+	sib_peers_exit();
 }
 
 static int __init sib_init(void)
@@ -726,9 +738,14 @@ static int __init sib_init(void)
 	INIT_LIST_HEAD(&sib_fabric.mcast);
 	sib_fabric.nports_total = ndev * nports;
 
+	ret = sib_peers_init(peers);
+	if (ret)
+		return ret;
 	sib_fabric.wq = alloc_workqueue("softib", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!sib_fabric.wq)
+	if (!sib_fabric.wq) {
+		sib_peers_exit();
 		return -ENOMEM;
+	}
 
 	ret = sib_sa_init(sib_init_pkeys, sib_init_npkeys);
 	if (ret)
@@ -760,6 +777,9 @@ static int __init sib_init(void)
 	sib_debugfs_init();
 	pr_info("softib: %d HCA(s) x %d port(s), MTU %d, SM LID %u, SRQ %s\n",
 		ndev, nports, mtu, sib_fabric.sm_lid, srq ? "on" : "off");
+	if (peers)
+		pr_info("softib: %u virtual peers, LIDs 0x%x..0x%x\n", peers,
+			SIB_PEER_LID_BASE, SIB_PEER_LID_BASE + peers - 1);
 	if (*wire)
 		pr_info("softib: host %d, wire %s, SA %s\n", host, wire,
 			sib_sa_local() ? "here" : "on the other host");
@@ -772,6 +792,7 @@ err_sa:
 	sib_sa_exit();
 err_wq:
 	destroy_workqueue(sib_fabric.wq);
+	sib_peers_exit();
 	return ret;
 }
 

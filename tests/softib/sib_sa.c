@@ -413,6 +413,25 @@ static u16 sib_sa_mcmember_get(ib_sa_comp_mask mask,
 static void sib_sa_fill_path(struct sib_port *sport, struct sib_port *dport,
 			     u16 pkey, u8 tclass, struct sib_path_rec *rec);
 
+/*
+ * A virtual peer (sib_peers.c) is in every partition: only the source
+ * port's table decides. Its DLID routes to the wire's sink.
+ */
+static u16 sib_sa_peer_path(struct sib_port *sport, u16 pkey, u8 tclass,
+			    struct sib_path_rec *rec)
+{
+	union ib_gid dgid = rec->dgid;
+	u16 dlid = sib_peer_lid_by_gid(&dgid);
+
+	if (sib_port_find_pkey(sport, pkey) < 0)
+		return SIB_SA_ERR_NO_RECORDS;
+	sib_sa_fill_path(sport, sport, pkey, tclass, rec);
+	rec->dgid = dgid;
+	rec->dlid = cpu_to_be16(dlid);
+	sib_peer_path_answered();
+	return 0;
+}
+
 static u16 sib_sa_path_get(struct sib_port *port, ib_sa_comp_mask mask,
 			   struct sib_path_rec *rec)
 {
@@ -425,16 +444,18 @@ static u16 sib_sa_path_get(struct sib_port *port, ib_sa_comp_mask mask,
 	dport = sib_port_by_gid(&rec->dgid);
 	if (mask & IB_SA_PATH_REC_SGID)
 		sport = sib_port_by_gid(&rec->sgid);
-	if (!dport || !sport)
-		return SIB_SA_ERR_NO_RECORDS;
 	if (mask & IB_SA_PATH_REC_PKEY)
 		pkey = be16_to_cpu(rec->pkey);
+	if (mask & IB_SA_PATH_REC_TRAFFIC_CLASS)
+		tclass = rec->tclass;
+	if (!dport && sport && sib_peer_lid_by_gid(&rec->dgid))
+		return sib_sa_peer_path(sport, pkey, tclass, rec);
+	if (!dport || !sport)
+		return SIB_SA_ERR_NO_RECORDS;
 	/* Both ends must be in the partition, and not both limited. */
 	if (sib_port_find_pkey(sport, pkey) < 0 ||
 	    sib_port_find_pkey(dport, pkey) < 0)
 		return SIB_SA_ERR_NO_RECORDS;
-	if (mask & IB_SA_PATH_REC_TRAFFIC_CLASS)
-		tclass = rec->tclass;
 	sib_sa_fill_path(sport, dport, pkey, tclass, rec);
 	return 0;
 }

@@ -432,6 +432,10 @@ static enum ib_wc_status sib_xmit_ud(struct sib_qp *qp, struct sib_port *sport,
 		return IB_WC_SUCCESS;
 	}
 
+	if (sib_peer_lid(w->dlid)) {
+		sib_peer_sink(w->dlid, &pkt);
+		return IB_WC_SUCCESS;
+	}
 	dport = sib_port_by_lid(w->dlid);
 	if (!dport) {
 		sib_count(sport, SIB_CNT_DROP_NO_ROUTE, 1);

@@ -1,4 +1,4 @@
-# The benchmarks' summary tables (tests/bench/bench.sh, bench2.sh), from
+# The benchmarks' summary tables (tests/bench/bench.sh, bench2.sh, scale.sh), from
 # "DRIVER ROUND METRIC VALUE" lines in the file $DATA.
 #
 # The summary. table SPEC prints rows that each compare two columns,
