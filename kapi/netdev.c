@@ -686,6 +686,13 @@ u32 kapi_arp_gc_interval_ms(void)
 	return jiffies_to_msecs(READ_ONCE(arp_tbl.gc_interval));
 }
 
+u32 kapi_arp_gc_thresh3(void)
+{
+	int v = READ_ONCE(arp_tbl.gc_thresh3);
+
+	return v > 0 ? (u32)v : 0;
+}
+
 /* ---- Setters -------------------------------------------------------- */
 
 void kapi_netdev_set_mtu(struct kapi_netdev *dev, u32 mtu)

@@ -379,6 +379,13 @@ int kapi_netdev_mc_list(struct kapi_netdev *dev, kapi_u8 *out, int max);
  */
 kapi_u32 kapi_arp_gc_interval_ms(void);
 
+/*
+ * arp_tbl.gc_thresh3 (sysctl net.ipv4.neigh.default.gc_thresh3, 1024 by
+ * default; 0 if negative): the most neighbours the stack keeps, from which
+ * the in-tree driver sizes its neighbour hash. Context: any.
+ */
+kapi_u32 kapi_arp_gc_thresh3(void);
+
 /* ---- Setters ----------------------------------------------------------- */
 
 /*

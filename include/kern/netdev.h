@@ -64,6 +64,8 @@ inline constexpr usize kNetdevAddrLen = KAPI_NETDEV_ADDR_LEN;
 
 /* arp_tbl.gc_interval in ms (net.ipv4.neigh.default.gc_interval). Context: any. */
 inline u32 arp_gc_interval_ms() noexcept { return kapi_arp_gc_interval_ms(); }
+/* arp_tbl.gc_thresh3 (net.ipv4.neigh.default.gc_thresh3). Context: any. */
+inline u32 arp_gc_thresh3() noexcept { return kapi_arp_gc_thresh3(); }
 
 /* netdev_features_t bits the driver sets or strips. */
 namespace netif_f {
