@@ -126,12 +126,20 @@ void Resolver::path_resolved(Path &path, Status st, const kern::PathRecord *rec)
 			/* The old AH is unpublished before it is put: see publish(). */
 			IpAh *old = nullptr;
 			switch (act.value().m_ah) {
-			case AhAction::Install:
+			case AhAction::Install: {
+				/*
+				 * Connections start from path.m_rec, so a first record
+				 * has none to check: skip the walk over every neighbour,
+				 * which made resolving 10,000 new paths quadratic.
+				 */
+				const bool had_record = path.m_rec.resolved();
 				old = path.m_ah;
 				path.m_ah = new_ah;
 				path.m_rec = *rec;
-				drop_stale_connections(path);
+				if (had_record)
+					drop_stale_connections(path);
 				break;
+			}
 			case AhAction::Release:
 				old = path.m_ah;
 				path.m_ah = nullptr;
