@@ -958,7 +958,7 @@ bool Cm::rx_complete(const kern::Wc &wc, kern::Napi &napi, bool draining)
 		l = found.value();
 		cm_bump(rx->m_csum_free);
 	}
-	Result<u32> bytes = napi.deliver_cm(got.value(), cm::rx_wants_gro(len), partial, l.start, l.off);
+	Result<u32> bytes = napi.deliver_cm(got.value(), partial, l.start, l.off);
 	if (unlikely(bytes.is_err())) {
 		cm_bump(stats.rx_errors);
 		return false;

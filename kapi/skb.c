@@ -73,10 +73,7 @@ static __always_inline int kapi_skb_rx_finish(struct napi_struct *napi, struct s
 	}
 
 	len = skb->len;
-	if (flags & KAPI_SKB_RX_NO_GRO)
-		netif_receive_skb(skb);
-	else
-		napi_gro_receive(napi, skb);
+	napi_gro_receive(napi, skb);
 	return len;
 }
 
@@ -105,8 +102,7 @@ int kapi_skb_rx_deliver_cm(struct kapi_napi *kn, struct kapi_skb *kskb, unsigned
 		dev_kfree_skb_any(skb);
 		return -EINVAL;
 	}
-	return kapi_skb_rx_finish(NAPI(kn), skb, KAPI_PACKET_HOST,
-				  flags & (KAPI_SKB_RX_CSUM_PARTIAL | KAPI_SKB_RX_NO_GRO), start, off);
+	return kapi_skb_rx_finish(NAPI(kn), skb, KAPI_PACKET_HOST, flags & KAPI_SKB_RX_CSUM_PARTIAL, start, off);
 }
 
 /* ---- Transmit ------------------------------------------------------- */

@@ -26,16 +26,6 @@ inline constexpr u32 kHeadSize = kBufSize % kPageSize; /* 4084 */
 inline constexpr u32 kMaxFrags = (kBufSize + kPageSize - 1) / kPageSize; /* 16 SGEs */
 inline constexpr u32 kCopybreak = 256;          /* smaller receives are copied */
 /*
- * GRO merges TCP segments into at most 64 KB (GRO_LEGACY_MAX_SIZE). A
- * receive longer than half of that cannot merge with another as long, so
- * GRO would only cost (its flow lookup and flush, per 64 KB message):
- * such receives go straight to netif_receive_skb, as in-tree delivers
- * every connected-mode packet. Shorter ones (a connected-mode interface
- * with a small MTU) keep GRO.
- */
-inline constexpr u32 kGroMaxMerge = 65536;
-inline constexpr bool rx_wants_gro(u32 len) { return len <= kGroMaxMerge / 2; }
-/*
  * Free receive pages an interface keeps for reuse (4 MB). A page the stack
  * frees comes back here instead of to the page allocator, which would
  * clear it again on the next allocation (init_on_alloc, on by default in

@@ -263,8 +263,7 @@ int kapi_cm_rx_swap(struct kapi_pd *pd, struct kapi_netdev *dev, struct kapi_rx_
  * protocol from the encap header, zeroed pseudo header as mac header,
  * pull 24, pkt_type HOST, dev = the NAPI's device, then with
  * KAPI_SKB_RX_CSUM_PARTIAL in flags skb_partial_csum_set(start, off)
- * (start from the IP header), napi_gro_receive() (netif_receive_skb() with
- * KAPI_SKB_RX_NO_GRO). Always consumes skb.
+ * (start from the IP header), napi_gro_receive(). Always consumes skb.
  * Returns the bytes delivered, or -EINVAL if the skb is shorter than the
  * encap header or the checksum field is not in its linear part (freed).
  * Context: the NAPI poll.

@@ -59,8 +59,6 @@ enum kapi_skb_rx_flags {
 	/* The sender left the TCP/UDP checksum undone (our connected-mode
 	 * extension): CHECKSUM_PARTIAL at the given layout. */
 	KAPI_SKB_RX_CSUM_PARTIAL = 1u << 1,
-	/* netif_receive_skb() instead of napi_gro_receive(). */
-	KAPI_SKB_RX_NO_GRO = 1u << 2,
 };
 
 /* sk_buff_head by value. Size checked in kapi/skb.c. */

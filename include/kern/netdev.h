@@ -574,17 +574,14 @@ public:
 		return static_cast<u32>(n);
 	}
 	/*
-	 * A connected-mode receive (data at the encap header): PACKET_HOST,
-	 * through GRO unless gro is false (netif_receive_skb). partial:
-	 * CHECKSUM_PARTIAL, the L4 header at start and its checksum field at
-	 * off from it (start from the IP header). Consumes skb.
+	 * A connected-mode receive (data at the encap header): GRO, PACKET_HOST.
+	 * partial: CHECKSUM_PARTIAL, the L4 header at start and its checksum
+	 * field at off from it (start from the IP header). Consumes skb.
 	 */
-	Result<u32> deliver_cm(Skb skb, bool gro, bool partial = false, u32 start = 0, u32 off = 0) noexcept
+	Result<u32> deliver_cm(Skb skb, bool partial = false, u32 start = 0, u32 off = 0) noexcept
 	{
-		unsigned int flags = partial ? static_cast<unsigned int>(KAPI_SKB_RX_CSUM_PARTIAL) : 0u;
-		if (!gro)
-			flags |= static_cast<unsigned int>(KAPI_SKB_RX_NO_GRO);
-		int n = kapi_skb_rx_deliver_cm(&m_napi, skb.raw(), flags, start, off);
+		int n = kapi_skb_rx_deliver_cm(&m_napi, skb.raw(), partial ? static_cast<unsigned int>(KAPI_SKB_RX_CSUM_PARTIAL) : 0u, start,
+					       off);
 		if (n < 0)
 			return Error(n);
 		return static_cast<u32>(n);

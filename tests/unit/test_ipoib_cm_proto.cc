@@ -247,14 +247,3 @@ TEST(IpoibCmProto, TxPath)
 	EXPECT_EQ(cm_tx_path(false, true, 2049, 65520, 2044), CmTxPath::TooBig);
 	EXPECT_EQ(cm_tx_path(true, false, 2049, 65520, 2044), CmTxPath::TooBig);
 }
-
-TEST(IpoibCmProto, RxGro)
-{
-	/* A full connected-mode message cannot merge with another: no GRO. */
-	EXPECT_FALSE(rx_wants_gro(kBufSize));
-	EXPECT_FALSE(rx_wants_gro(32769));
-	/* Up to half of GRO's 64 KB two can merge: GRO as for datagram mode. */
-	EXPECT_TRUE(rx_wants_gro(32768));
-	EXPECT_TRUE(rx_wants_gro(2048));
-	EXPECT_TRUE(rx_wants_gro(0));
-}
