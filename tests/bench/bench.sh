@@ -617,18 +617,6 @@ else
 	echo "packet rate, veth/driver for latency: the share of what the stack allows."
 	vrow() { printf '%s|veth|%s|stock|%s|%s;%s|veth|%s|ours|%s|%s;' "$1, in-tree" $2 $2 $3 "  ours" $2 $2 $3; }
 	table "=veth|driver|veth|drv;$(vrow "TCP 1 stream" tcp1 0)$(vrow "TCP 4 streams" tcp4 0)$(vrow "UDP 64 B pkt/s" udp_pps 0)$(vrow "ping -f rtt (us)" rtt 1)$(vrow "idle ping rtt (us)" idle_rtt 1)"
-	# The ceiling plot's data (tests/bench/run): per metric, the medians of
-	# veth, in-tree and ours over the rounds.
-	for m in tcp1 tcp4 udp_pps rtt idle_rtt; do
-		awk -v m=$m '
-			function med(s,    a, k, i, j, t) {
-				k = split(s, a, " ")
-				for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-				return k == 0 ? "NaN" : (k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2)
-			}
-			$3 == m { v[$1] = v[$1] " " $4 }
-			END { print "ceiling-data", m, med(v["veth"]), med(v["stock"]), med(v["ours"]) }' $DATA
-	done
 	if [ "$OURS" = ours ]; then
 		echo
 		echo "ours against ours, the same rounds (>= 1.00: adaptive-rx on no worse):"
@@ -641,5 +629,19 @@ set -- $RAWLINE
 [ $# -ge 10 ] && awk -v b=$2 -v p=${10} 'BEGIN {
 	printf "\nraw UD ceiling (softib bench, %s-byte messages): %s pkt/s, %.0f Mbit/s\n", b, p, b * p * 8 / 1000000 }'
 echo "=== end ==="
+if [ "$PART" != queues ]; then
+	# The ceiling plot's data (tests/bench/run): per metric, the medians of
+	# veth, in-tree and ours over the rounds.
+	for m in tcp1 tcp4 udp_pps rtt idle_rtt; do
+		awk -v m=$m '
+			function med(s,    a, k, i, j, t) {
+				k = split(s, a, " ")
+				for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+				return k == 0 ? "NaN" : (k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2)
+			}
+			$3 == m { v[$1] = v[$1] " " $4 }
+			END { print "ceiling-data", m, med(v["veth"]), med(v["stock"]), med(v["ours"]) }' $DATA
+	done
+fi
 echo "total $(elapsed) s"
 [ $failed -eq 0 ]
