@@ -115,7 +115,7 @@ demo:
 
 # In-tree ib_ipoib vs ours on the test fabric, one VM boot (tests/bench):
 # make bench [BENCH_OURS=stock] [BENCH_ROUNDS=3]; table in build/bench/latest.txt,
-# the many-destinations plot in build/bench/scale.svg (gnuplot)
+# its plots in build/bench/scale.svg and ceiling.svg (gnuplot)
 bench:
 	scripts/install-deps.sh
 	tests/bench/run

@@ -24,7 +24,7 @@ apt_update() {
 # provider, softib has none) is needed. netbase: the VM image copies its
 # /etc/protocols and /etc/services (a minimal Debian has neither).
 # build-essential: dpkg-buildpackage (make deb) checks for it.
-# gnuplot-nox: make bench's plot (build/bench/scale.svg).
+# gnuplot-nox: make bench's plots (build/bench/scale.svg, ceiling.svg).
 pkgs="make gcc g++ libc6-dev python3 kmod cpio xz-utils netbase
 linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static sparse
 libgtest-dev clang libclang-rt-14-dev iproute2 ethtool iputils-ping iperf3 tcpdump infiniband-diags
