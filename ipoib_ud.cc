@@ -38,7 +38,7 @@ u32 min_u32(u32 a, u32 b) { return a < b ? a : b; }
 template <class F>
 int poll_cq(kern::Cq &cq, int limit, F &&fn)
 {
-	kern::Wc wcs[kWcBatch];
+	KERN_SCRATCH kern::Wc wcs[kWcBatch];
 	int done = 0;
 	while (done < limit) {
 		usize want = static_cast<usize>(limit - done) < kWcBatch ? static_cast<usize>(limit - done) : kWcBatch;

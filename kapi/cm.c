@@ -477,7 +477,7 @@ int kapi_cm_rx_alloc(struct kapi_pd *pd, u32 nfrags, int atomic, struct kapi_cm_
 int kapi_cm_rx_post(struct kapi_qp *qp, struct kapi_srq *srq, u64 wr_id,
 		    const struct kapi_cm_rx_slot *slot, u32 nfrags)
 {
-	struct ib_sge sge[KAPI_CM_MAX_FRAGS];
+	struct ib_sge sge[KAPI_CM_MAX_FRAGS] KAPI_SCRATCH;
 	struct ib_recv_wr wr = {};
 	u32 lkey, i;
 
@@ -534,8 +534,8 @@ int kapi_cm_rx_swap(struct kapi_pd *pd, struct kapi_netdev *dev, struct kapi_rx_
 {
 	struct page_pool *pool = (struct page_pool *)kpool;
 	struct ib_device *ib = IBPD(pd)->device;
-	void *npage[KAPI_CM_MAX_FRAGS];
-	u64 naddr[KAPI_CM_MAX_FRAGS];
+	void *npage[KAPI_CM_MAX_FRAGS] KAPI_SCRATCH;
+	u64 naddr[KAPI_CM_MAX_FRAGS] KAPI_SCRATCH;
 	u32 used, hdr, rest, i, nr;
 	struct sk_buff *skb;
 

@@ -196,7 +196,7 @@ static void kapi_wc_copy(struct kapi_wc *dst, const struct ib_wc *src)
 
 int kapi_cq_poll(struct kapi_cq *cq, struct kapi_wc *wc, int n)
 {
-	struct ib_wc ibwc[KAPI_POLL_CHUNK];
+	struct ib_wc ibwc[KAPI_POLL_CHUNK] KAPI_SCRATCH;
 	int done = 0;
 
 	while (done < n) {
@@ -482,7 +482,7 @@ int kapi_ud_send_skb(struct kapi_qp *qp, struct kapi_skb *kskb, u64 wr_id, struc
 	struct sk_buff *skb = (struct sk_buff *)kskb;
 	struct ib_device *ib = qp->qp->device;
 	const struct skb_shared_info *shinfo = skb_shinfo(skb);
-	struct ib_sge sge[KAPI_UD_MAX_SEND_SGE];
+	struct ib_sge sge[KAPI_UD_MAX_SEND_SGE] KAPI_SCRATCH;
 	struct ib_ud_wr wr = {};
 	unsigned int headlen;
 	int i, n = 0, rc;

@@ -201,6 +201,23 @@ constexpr usize array_size(const T (&)[N]) noexcept
 }
 
 /*
+ * KERN_SCRATCH: a local array the code fills before anything reads it,
+ * on a per-packet path. Exempts it from -ftrivial-auto-var-init=zero
+ * (Debian's kernels build with CONFIG_INIT_STACK_ALL_ZERO, and modules
+ * inherit the flag), which would zero it on every call.
+ */
+#if defined(__has_cpp_attribute)
+#if __has_cpp_attribute(gnu::uninitialized)
+#define KERN_SCRATCH [[gnu::uninitialized]]
+#elif __has_cpp_attribute(clang::uninitialized)
+#define KERN_SCRATCH [[clang::uninitialized]]
+#endif
+#endif
+#ifndef KERN_SCRATCH
+#define KERN_SCRATCH
+#endif
+
+/*
  * Branch hints. Functions rather than the kernel's macros so they live in
  * the namespace; __builtin_expect survives inlining of a trivial wrapper.
  */

@@ -106,6 +106,27 @@ TEST(IpoibHwAddr, EqualityComparesAll20Bytes)
 	EXPECT_NE(a, b);
 }
 
+/* The run-time compare goes eight bytes at a time; every byte and bit still counts. */
+TEST(IpoibHwAddr, EveryBitOfEveryByteCounts)
+{
+	const HwAddr a(0, 0x123456, Gid(kGidA));
+	for (usize i = 0; i < HwAddr::kLen; i++) {
+		for (int bit = 0; bit < 8; bit++) {
+			HwAddr b = a;
+			b.raw()[i] ^= static_cast<u8>(1u << bit);
+			EXPECT_NE(a, b) << "byte " << i << " bit " << bit;
+			b.raw()[i] ^= static_cast<u8>(1u << bit);
+			EXPECT_EQ(a, b);
+		}
+	}
+}
+
+/* Constant evaluation takes the byte loops (no memcpy there). */
+constexpr u8 kRawA[HwAddr::kLen] = {0, 0, 0, 0x48, 0xfe, 0x80};
+constexpr u8 kRawB[HwAddr::kLen] = {0, 0, 0, 0x48, 0xfe, 0x81};
+static_assert(HwAddr(kRawA) == HwAddr(kRawA));
+static_assert(HwAddr(kRawA) != HwAddr(kRawB));
+
 TEST(IpoibHwAddr, FromSpan)
 {
 	u8 raw[21];

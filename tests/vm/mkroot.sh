@@ -52,6 +52,12 @@ for tool in /usr/sbin/ip /usr/sbin/ethtool /usr/bin/ping /usr/bin/iperf3 /usr/bi
 	[ -x "$tool" ] || { echo "mkroot: $tool missing (make deps)" >&2; exit 1; }
 	copy_with_libs "$tool" "/usr/sbin/$(basename "$tool")"
 done
+# VMTEST_PERF=1 (tests/bench/run --profile): perf, to profile the drivers.
+if [ -n "${VMTEST_PERF:-}" ]; then
+	perf=$(readlink -f /usr/bin/perf)
+	[ -x "$perf" ] || { echo "mkroot: perf missing (linux-perf)" >&2; exit 1; }
+	copy_with_libs "$perf" /usr/sbin/perf
+fi
 # ibstatus is a shell script over sysfs (busybox runs it).
 cp /usr/sbin/ibstatus "$root/usr/sbin/ibstatus"
 for l in insmod rmmod modprobe lsmod modinfo depmod; do
