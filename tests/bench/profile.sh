@@ -9,11 +9,19 @@
 # `perf record -a` (cpu-clock: under instruction counting, one sample per
 # so many emulated instructions). Prints, per driver, the packets/s that
 # reached the sink and perf's flat profile by symbol (shares of all
-# samples), then by module. A tool for finding cost, not a ratio of the
-# bench tables.
+# samples, 0.03% and up); the per-packet events of a second such run
+# (perf stat: NAPI polls, softirqs, softib's work items, context
+# switches); the same profile for ping -f ib0 -> ib1 (bench_pings
+# pings: both drivers' receive and transmit paths); and an iperf3 64-byte
+# UDP run ib0 -> ib1 as in bench.sh with the counters that say where its
+# loss went (softib's drop_no_rwqe, the interfaces' drops, UDP's
+# RcvbufErrors). A tool for finding cost, not a ratio of the bench
+# tables (Documentation/design.md, "Where the transmit path's
+# instructions went").
 #
 # Kernel command line knobs (tests/bench/run sets them):
 #   bench_secs=S   length of each profiled run (10)
+#   bench_pings=N  pings in the profiled ping -f (5000)
 . /vmtest/lib.sh
 . /vmtest/lib-fabric.sh
 
@@ -46,7 +54,7 @@ udp_loss() {
 	echo "    ib1 rx_dropped/tx_dropped $l0 -> $l1, ib0 $t0 -> $t1"
 }
 
-# report FILE: perf's flat profile (self) and the inclusive one (children), by symbol.
+# report FILE: perf's flat profile by symbol (self time).
 report() {
 	echo "--- self"
 	perf report -i $1 --stdio --no-children --sort sym -g none --percent-limit 0.03 2>/dev/null | grep -v '^#' | grep -v '^$'
