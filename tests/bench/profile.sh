@@ -15,9 +15,10 @@
 # pings: both drivers' receive and transmit paths); and an iperf3 64-byte
 # UDP run ib0 -> ib1 as in bench.sh with the counters that say where its
 # loss went (softib's drop_no_rwqe, the interfaces' drops, UDP's
-# RcvbufErrors). A tool for finding cost, not a ratio of the bench
-# tables (Documentation/design.md, "Where the transmit path's
-# instructions went").
+# RcvbufErrors); last, the profile of iperf3 TCP (1 stream) in connected
+# mode. A tool for finding cost, not a ratio of the bench tables
+# (Documentation/design.md, "Where the transmit path's instructions
+# went").
 #
 # Kernel command line knobs (tests/bench/run sets them):
 #   bench_secs=S   length of each profiled run (10)
@@ -54,6 +55,19 @@ udp_loss() {
 	echo "    ib1 rx_dropped/tx_dropped $l0 -> $l1, ib0 $t0 -> $t1"
 }
 
+# cm_profile DRIVER: connected mode (MTU 65520) on both, then iperf3 TCP
+# 1 stream ib0 -> ib1 under perf record.
+cm_profile() {
+	in_ns a sh -c "echo connected > /sys/class/net/ib0/mode" && in_ns b sh -c "echo connected > /sys/class/net/ib1/mode" &&
+		wait_secs 20 in_ns a ping -c 1 -W 1 $B4 || { echo "$1: connected mode failed"; return 1; }
+	in_ns b timeout 60 iperf3 -s -1 >/tmp/cm-s.log 2>&1 &
+	sleep 1
+	perf record -q -a -F 2000 -o /tmp/perf-$1-cm.data -- ip netns exec a timeout 50 iperf3 -c $B4 -t $SECS -f m >/tmp/cm-$1.log 2>&1
+	wait
+	echo "=== $1: connected TCP 1 stream: $(grep receiver /tmp/cm-$1.log | tail -n 1) ==="
+	report /tmp/perf-$1-cm.data
+}
+
 # report FILE: perf's flat profile by symbol (self time).
 report() {
 	echo "--- self"
@@ -86,7 +100,7 @@ for d in stock ours; do
 		echo "=== $d: ping -f ib0 -> ib1: $(grep '^rtt' /tmp/ping-$d.log) ==="
 		report /tmp/perf-$d-ping.data
 	fi
-	[ $failed -eq 0 ] && udp_loss $d
+	[ $failed -eq 0 ] && udp_loss $d && cm_profile $d
 	ip netns del a 2>/dev/null
 	ip netns del b 2>/dev/null
 	wait_until 60 ipoib_gone || { echo "ib_ipoib does not unload"; failed=1; break; }
