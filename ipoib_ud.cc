@@ -26,6 +26,15 @@ namespace ipoib {
 namespace {
 
 constexpr usize kWcBatch = 16;
+/*
+ * Receives of at most this many bytes after the GRH area (encap header
+ * on) are copied into a small skb and their buffer re-posted as it is
+ * (as in-tree's connected mode does, IPOIB_CM_COPYBREAK): no buffer to
+ * allocate and map, and the stack holds about 1 KB for a small packet
+ * instead of the whole MTU-sized buffer (Documentation/design.md,
+ * "Where the transmit path's instructions went").
+ */
+constexpr u32 kRxCopybreak = 256;
 constexpr unsigned int kDrainTimeoutMs = 5000;
 constexpr int kNapiWeight = 64;
 
@@ -656,21 +665,31 @@ int UdChannel::poll_rx(int budget)
 		}
 
 		const u32 byte_len = wc.byte_len();
-		const kern::RxSlot old = slot;
-		/* Replace first: if no new buffer, drop this packet and reuse its buffer. */
-		if (unlikely(m_qp.rx_refill(dev, id, buf_len, slot).is_err())) {
-			slot = old;
-			bump(stats.rx_dropped);
-			if (m_qp.rx_repost(id, slot, buf_len).is_err()) {
+		Skb skb;
+		const u8 *data = nullptr;
+		if (byte_len <= kGrhLen + kRxCopybreak && byte_len >= kGrhLen + kEncapLen &&
+		    m_qp.rx_copy(dev, slot, buf_len, byte_len, skb, data).is_ok()) {
+			/* Copied out: the same buffer goes back to the HCA. */
+			if (unlikely(m_qp.rx_repost(id, slot, buf_len).is_err())) {
 				m_qp.rx_release(slot, buf_len);
 				m_rx_posted--;
 			}
-			return;
+		} else {
+			const kern::RxSlot old = slot;
+			/* Replace first: if no new buffer, drop this packet and reuse its buffer. */
+			if (unlikely(m_qp.rx_refill(dev, id, buf_len, slot).is_err())) {
+				slot = old;
+				bump(stats.rx_dropped);
+				if (m_qp.rx_repost(id, slot, buf_len).is_err()) {
+					m_qp.rx_release(slot, buf_len);
+					m_rx_posted--;
+				}
+				return;
+			}
+			m_qp.rx_unmap(old, buf_len);
+			skb = Skb(old.skb);
+			data = static_cast<const u8 *>(old.data);
 		}
-		m_qp.rx_unmap(old, buf_len);
-
-		Skb skb(old.skb);
-		const u8 *data = static_cast<const u8 *>(old.data);
 		if (unlikely(byte_len < kGrhLen + kEncapLen || byte_len > buf_len)) {
 			bump(stats.rx_errors);
 			skb.free();

@@ -612,6 +612,26 @@ int kapi_ud_rx_refill(struct kapi_qp *qp, struct kapi_netdev *dev, u64 wr_id, u3
 	return 0;
 }
 
+int kapi_ud_rx_copy(struct kapi_qp *qp, struct kapi_netdev *dev, const struct kapi_rx_slot *slot, u32 len,
+		    u32 byte_len, struct kapi_skb **out, void **data)
+{
+	struct ib_device *ib = qp->qp->device;
+	struct sk_buff *skb;
+
+	if (unlikely(!slot->skb || byte_len > len))
+		return -EINVAL;
+	skb = __netdev_alloc_skb((struct net_device *)dev, byte_len + INFINIBAND_ALEN, GFP_ATOMIC);
+	if (unlikely(!skb))
+		return -ENOMEM;
+	skb_reserve(skb, INFINIBAND_ALEN);
+	ib_dma_sync_single_for_cpu(ib, slot->addr, byte_len, DMA_FROM_DEVICE);
+	memcpy(skb->data, slot->data, byte_len);
+	ib_dma_sync_single_for_device(ib, slot->addr, byte_len, DMA_FROM_DEVICE);
+	*out = (struct kapi_skb *)skb;
+	*data = skb->data;
+	return 0;
+}
+
 void kapi_ud_rx_unmap(struct kapi_qp *qp, const struct kapi_rx_slot *slot, u32 len)
 {
 	ib_dma_unmap_single(qp->qp->device, slot->addr, len, DMA_FROM_DEVICE);

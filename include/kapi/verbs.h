@@ -305,6 +305,16 @@ void kapi_ud_tx_release(struct kapi_qp *qp, struct kapi_skb *skb, const struct k
  */
 int kapi_ud_rx_refill(struct kapi_qp *qp, struct kapi_netdev *dev, kapi_u64 wr_id, kapi_u32 len,
 		      struct kapi_rx_slot *slot);
+/*
+ * Copybreak: a small receive (byte_len bytes, GRH area included) copied
+ * out of slot's buffer into a new skb laid out as slot's (the bytes at
+ * *data, INFINIBAND_ALEN of headroom, nothing put yet); slot's buffer
+ * stays mapped and is handed back to the HCA's ownership, for the caller
+ * to re-post. -EINVAL if byte_len exceeds the buffer (len), -ENOMEM.
+ * Context: NAPI poll.
+ */
+int kapi_ud_rx_copy(struct kapi_qp *qp, struct kapi_netdev *dev, const struct kapi_rx_slot *slot, kapi_u32 len,
+		    kapi_u32 byte_len, struct kapi_skb **out, void **data);
 /* The HCA wrote into slot: unmap it so the CPU may read slot->data. Context: any. */
 void kapi_ud_rx_unmap(struct kapi_qp *qp, const struct kapi_rx_slot *slot, kapi_u32 len);
 /* Teardown of a slot still posted or filled: unmap and free; slot->skb becomes NULL. Context: any. */

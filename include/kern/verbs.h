@@ -397,6 +397,18 @@ public:
 	{
 		return from_errno(kapi_ud_post_recv(m_qp, wr_id, slot.addr, len));
 	}
+	/* Copybreak: a small receive copied into a new skb; slot's buffer stays mapped, to re-post. */
+	Status rx_copy(NetDev dev, const RxSlot &slot, u32 len, u32 byte_len, Skb &out, const u8 *&data)
+	{
+		struct kapi_skb *skb = nullptr;
+		void *d = nullptr;
+		Status st = from_errno(kapi_ud_rx_copy(m_qp, dev.raw(), &slot, len, byte_len, &skb, &d));
+		if (st.is_ok()) {
+			out = Skb(skb);
+			data = static_cast<const u8 *>(d);
+		}
+		return st;
+	}
 	void rx_unmap(const RxSlot &slot, u32 len) { kapi_ud_rx_unmap(m_qp, &slot, len); }
 	void rx_release(RxSlot &slot, u32 len) { kapi_ud_rx_release(m_qp, &slot, len); }
 
